@@ -1,0 +1,6 @@
+/** @module The shared vocabulary: labels, matchers, values. */
+export type { Label, Labels } from './labels.ts';
+export { METRIC_NAME, labelsFrom, labelsKey, labelsFromKey, labelValue, compareLabels, labelsToObject } from './labels.ts';
+export type { MatchType } from './matcher.ts';
+export { Matcher, InvalidMatcherError, matchesAll } from './matcher.ts';
+export { STALE_NAN, isStaleNaN, ValueType } from './value.ts';
