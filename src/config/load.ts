@@ -1,0 +1,134 @@
+/**
+ * @module Reads the configuration once: defaults < YAML file < environment < flags.
+ * A bad value stops start-up with a ConfigError naming the key and where it came from.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { SETTINGS, type Setting } from './settings.ts';
+import { parseSettingValue, type ListenAddress, type SettingValue } from './parse-value.ts';
+
+/** A configuration problem; the message names the key and its source. */
+export class ConfigError extends Error {
+  readonly code = 'config_error';
+}
+
+/** The parsed configuration. Sizes in bytes, durations in ms. */
+export interface PharosConfig {
+  dataDir: string;
+  httpListen: ListenAddress | null;
+  otlp: {
+    grpcListen: ListenAddress | null;
+    httpListen: ListenAddress | null;
+    grpcMaxRecvMsgSize: number;
+    httpMaxRequestBodySize: number;
+    maxInflightBytes: number;
+    resourceToTelemetryConversion: boolean;
+    promoteResourceAttributes: readonly string[];
+    ignoreResourceAttributes: readonly string[];
+    translationStrategy: 'UnderscoreEscapingWithSuffixes' | 'UnderscoreEscapingWithoutSuffixes' | 'NoUTF8EscapingWithSuffixes' | 'NoTranslation';
+    namespace: string;
+    scopeLabels: 'spec' | 'name_version' | 'none';
+    targetInfo: boolean;
+    delta: 'convert' | 'reject';
+    startTimeZeroInjection: boolean;
+    staleAfterMissedExports: number;
+  };
+  storage: { walFsync: 'never' | 'always' };
+  query: { lookbackDeltaMs: number; timeoutMs: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Where the raw settings come from. */
+export interface ConfigSources {
+  /** Flag values by flag name (without --). */
+  flags?: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+  /** Path of a YAML file; `flags.config` or PHAROS_CONFIG_FILE also name one. */
+  configFile?: string;
+}
+
+/** Loads and validates the configuration. Throws ConfigError. */
+export function loadConfig(sources: ConfigSources = {}): PharosConfig {
+  const flags = sources.flags ?? {};
+  const env = sources.env ?? process.env;
+  const file = sources.configFile ?? flags.config ?? env.PHAROS_CONFIG_FILE;
+  const fileValues = file ? readConfigFile(file) : new Map<string, unknown>();
+
+  const values = new Map<string, SettingValue>();
+  for (const s of SETTINGS) {
+    let raw: unknown = s.default;
+    let origin = 'default';
+    if (fileValues.has(s.key)) { raw = fileValues.get(s.key); origin = `${file}: ${s.key}`; }
+    if (env[s.env] !== undefined) { raw = env[s.env]; origin = `environment ${s.env}`; }
+    if (flags[s.flag] !== undefined) { raw = flags[s.flag]; origin = `flag --${s.flag}`; }
+    values.set(s.key, parseOrThrow(s, raw, origin));
+  }
+  for (const key of fileValues.keys()) {
+    if (!SETTINGS.some((s) => s.key === key)) throw new ConfigError(`${file}: unknown setting ${JSON.stringify(key)}`);
+  }
+  for (const name of Object.keys(flags)) {
+    if (name !== 'config' && !SETTINGS.some((s) => s.flag === name)) throw new ConfigError(`unknown flag --${name}`);
+  }
+  const v = <T extends SettingValue>(key: string) => values.get(key) as T;
+  return {
+    dataDir: v('data_dir'),
+    httpListen: v('http.listen'),
+    otlp: {
+      grpcListen: v('otlp.grpc.listen'),
+      httpListen: v('otlp.http.listen'),
+      grpcMaxRecvMsgSize: v('otlp.grpc.max_recv_msg_size'),
+      httpMaxRequestBodySize: v('otlp.http.max_request_body_size'),
+      maxInflightBytes: v('otlp.max_inflight_bytes'),
+      resourceToTelemetryConversion: v('otlp.resource_to_telemetry_conversion'),
+      promoteResourceAttributes: v('otlp.promote_resource_attributes'),
+      ignoreResourceAttributes: v('otlp.ignore_resource_attributes'),
+      translationStrategy: v('otlp.translation_strategy'),
+      namespace: v('otlp.namespace'),
+      scopeLabels: v('otlp.scope_labels'),
+      targetInfo: v('otlp.target_info'),
+      delta: v('otlp.delta'),
+      startTimeZeroInjection: v('otlp.start_time_zero_injection'),
+      staleAfterMissedExports: v('otlp.stale_after_missed_exports'),
+    },
+    storage: { walFsync: v('storage.wal_fsync') },
+    query: { lookbackDeltaMs: v('query.lookback_delta'), timeoutMs: v('query.timeout') },
+    logLevel: v('log.level'),
+  };
+}
+
+function parseOrThrow(s: Setting, raw: unknown, origin: string): SettingValue {
+  try {
+    return parseSettingValue(s.type, raw);
+  } catch (err) {
+    throw new ConfigError(`invalid value for ${s.key} (${origin}): ${(err as Error).message}`);
+  }
+}
+
+/** Flattens the YAML file into dotted keys; nested maps become `a.b.c`. */
+function readConfigFile(path: string): Map<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new ConfigError(`cannot read config file ${path}: ${(cause as Error).message}`, { cause });
+  }
+  const out = new Map<string, unknown>();
+  if (doc === null || doc === undefined) return out;
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${path}: the top level must be a mapping`);
+  const walk = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [k, val] of Object.entries(obj)) {
+      const key = prefix + k;
+      const isLeafSetting = SETTINGS.some((s) => s.key === key);
+      if (!isLeafSetting && val !== null && typeof val === 'object' && !Array.isArray(val)) walk(val as Record<string, unknown>, key + '.');
+      else out.set(key, val);
+    }
+  };
+  walk(doc as Record<string, unknown>, '');
+  return out;
+}
+
+/** The configuration reference as a Markdown table (for the README). */
+export function configReferenceMarkdown(): string {
+  const rows = SETTINGS.map((s) => `| \`${s.key}\` | \`${s.env}\` | \`--${s.flag}\` | \`${s.default}\` | ${s.description} |`);
+  return ['| file key | environment | flag | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
