@@ -1,0 +1,17 @@
+/** @module The shape every /api/v1 endpoint has: read a form, return data JSON plus warnings. */
+import type { Form } from './params.ts';
+
+/** What an endpoint produced: `data` as serialised JSON, and warnings for the envelope. */
+export interface EndpointResult {
+  readonly dataJson: string;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * One API endpoint. `signal` aborts when the client goes away. `pathParams` holds decoded
+ * path segments (e.g. the label name). Throws ApiError or anything toApiError maps.
+ */
+export type Endpoint = (form: Form, signal: AbortSignal, pathParams: readonly string[]) => Promise<EndpointResult>;
+
+/** Prometheus' warning when a limit cut the result. */
+export const TRUNCATED_WARNING = 'results truncated due to limit';
