@@ -12,7 +12,7 @@ import { counter, gauge, request } from './otlp-payloads.ts';
 const BODY_LIMIT = 1024 * 1024;
 let pharos: PharosProcess;
 beforeAll(async () => {
-  pharos = await startPharosProcess({ extraArgs: [`--otlp-http-max-request-body-size=${BODY_LIMIT}`, '--otlp-grpc-max-recv-msg-size=1MiB', '--otlp-max-inflight-bytes=2MiB'] });
+  pharos = await startPharosProcess({ extraArgs: [`--otlp-http-max-request-body-size=${BODY_LIMIT}`, '--otlp-grpc-max-recv-msg-size=1MiB', '--otlp-max-inflight-bytes=1MiB'] });
 });
 afterAll(async () => { expect(await pharos.stop()).toBe(0); });
 
@@ -123,7 +123,7 @@ describe('OTLP/HTTP transport errors', () => {
   });
 
   it('answers 429 with Retry-After while the in-flight byte budget is used up', async () => {
-    // A slow sender holds a 2 MiB reservation (its Content-Length) without finishing its body.
+    // A slow sender holds a 1 MiB reservation (the whole budget) (its Content-Length) without finishing its body.
     const slow = httpRequest({ host: '127.0.0.1', port: pharos.otlpHttpPort, path: '/v1/metrics', method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': String(BODY_LIMIT) } });
     slow.on('error', () => {});
     slow.write('{"resourceMetrics": [');

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, apiGet, freePort, startPharosProcess } from './pharos-process.ts';
+import { ROOT, apiGet, startPharosProcess } from './pharos-process.ts';
 import { gauge, request } from './otlp-payloads.ts';
 
 const pharos = (args: string[], env: Record<string, string> = {}) =>
@@ -24,13 +24,13 @@ describe('pharos CLI', () => {
 
   it('reads settings from a YAML file given with --config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pharos-cli-'));
-    const port = await freePort();
     const file = join(dir, 'pharos.yaml');
-    writeFileSync(file, `otlp:\n  http:\n    listen: "127.0.0.1:${port}"\n`);
+    writeFileSync(file, 'otlp:\n  http:\n    max_request_body_size: 100\n');
     const p = await startPharosProcess({ extraArgs: [`--config=${file}`] });
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/v1/metrics`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"resourceMetrics": []}' });
-      expect(r.status).toBe(200);
+      const post = (body: string) => fetch(`${p.otlpHttpUrl}/v1/metrics`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      expect((await post('{"resourceMetrics": []}')).status).toBe(200);
+      expect((await post(JSON.stringify({ resourceMetrics: [], padding: 'x'.repeat(200) }))).status).toBe(413);
     } finally {
       await p.stop();
     }
