@@ -123,6 +123,7 @@ export class Db implements Appendable, Queryable {
   }
 
   /** @internal */ lookup(key: string): MemSeries | undefined { return this.#byKey.get(key); }
+  /** @internal */ byRef(ref: number): MemSeries | undefined { return this.#byRef[ref]; }
   /** @internal */ nextRef(): number { return this.#byRef.length; }
   /** @internal */ now(): number { return this.#now(); }
 
@@ -216,14 +217,16 @@ class HeadAppender implements Appender {
   #done = false;
   constructor(private readonly db: Db) {}
 
-  append(_ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
+  append(ref_: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
     if (this.#done) throw new Error('appender already committed or rolled back');
-    const key = labelsKey(labels);
-    const existing = this.db.lookup(key);
+    // A ref from an earlier append of the same labels array skips building and hashing the key.
+    const hinted = ref_ > 0 ? this.db.byRef(ref_) : undefined;
+    const existing = hinted && hinted.labels === labels ? hinted : this.db.lookup(labelsKey(labels));
     let ref: number;
     let lastT: number;
     if (existing) { ref = existing.ref; lastT = this.#batchLast.get(ref) ?? existing.lastT(); }
     else {
+      const key = labelsKey(labels);
       let pending = this.#newByKey.get(key);
       if (!pending) {
         pending = { ref: this.db.nextRef() + this.#newSeries.length, labels, key, lastT: -Infinity };

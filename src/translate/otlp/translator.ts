@@ -75,6 +75,7 @@ export const DEFAULT_OTLP_TRANSLATOR_OPTIONS: OtlpTranslatorOptions = {
 
 const IDENTIFYING = new Set(['service.name', 'service.namespace', 'service.instance.id']);
 const SEEN_STREAMS_MAX = 1_000_000;
+const SERIES_CACHE_MAX = 1_000_000;
 /** Until a resource has pushed twice its interval is unknown; assume the SDK default of 60 s. */
 const DEFAULT_EXPORT_INTERVAL_MS = 60_000;
 
@@ -91,6 +92,11 @@ export class OtlpTranslator implements OtlpTranslatorApi {
   readonly delta: DeltaState;
   readonly seenStreams = new Set<string>();
   readonly resources = new Map<string, ResourceLiveness>();
+  /** Point signature → the series it produced last time, in emission order (labels are costly to build). */
+  readonly pointCache = new Map<string, CachedPoint>();
+  readonly #contextIds = new Map<string, string>();
+  #nextContextId = 1;
+  readonly #labelNames = new Map<string, string | Error>();
 
   constructor(options: Partial<OtlpTranslatorOptions> = {}, delta: DeltaState = new DeltaState()) {
     this.options = { ...DEFAULT_OTLP_TRANSLATOR_OPTIONS, ...options };
@@ -106,6 +112,39 @@ export class OtlpTranslator implements OtlpTranslatorApi {
 
   begin(appender: Appender): OtlpTranslation {
     return new RequestTranslation(this, appender);
+  }
+
+  /** @internal Remembers the series of a point; bounded so a label explosion cannot grow it forever. */
+  cachePoint(signature: string, point: CachedPoint): void {
+    if (this.pointCache.size >= SERIES_CACHE_MAX) this.pointCache.clear();
+    this.pointCache.set(signature, point);
+  }
+
+  /** @internal A short id for a (resource, scope) context. */
+  contextId(context: string): string {
+    let id = this.#contextIds.get(context);
+    if (id === undefined) {
+      if (this.#contextIds.size >= SERIES_CACHE_MAX) this.#contextIds.clear();
+      id = (this.#nextContextId++).toString(36); // never reused, so old cache entries cannot match
+      this.#contextIds.set(context, id);
+    }
+    return id;
+  }
+
+  /** @internal Attribute key → label name, memoised (the escaping walks every character). */
+  labelName(key: string): string {
+    let name = this.#labelNames.get(key);
+    if (name === undefined) {
+      try {
+        name = prometheusLabelName(key, this.labelNameOptions);
+      } catch (err) {
+        if (!(err instanceof InvalidLabelNameError)) throw err;
+        name = err;
+      }
+      if (this.#labelNames.size < SERIES_CACHE_MAX) this.#labelNames.set(key, name);
+    }
+    if (name instanceof Error) throw name;
+    return name;
   }
 
   /** @internal A stream was seen (for zero injection); true the first time. */
@@ -161,6 +200,23 @@ export class OtlpTranslator implements OtlpTranslatorApi {
 
 type LabelPairs = Array<[string, string]>;
 
+/** Emits one sample: series name, an optional extra label (le/quantile) and the value. */
+type Emit = (name: string, extraName: string, extraValue: string, v: number) => void;
+
+/** A series the translator has produced before: its canonical labels, key and the store's ref. */
+interface CachedSeries {
+  readonly labels: Labels;
+  readonly key: string;
+  ref: number;
+}
+
+/** The series one point signature produced: names[i] with le/quantile extras[i] → entries[i]. */
+interface CachedPoint {
+  readonly names: string[];
+  readonly extras: string[];
+  readonly entries: CachedSeries[];
+}
+
 class PointRejected extends Error {
   constructor(readonly reason: string, message: string) {
     super(message);
@@ -190,6 +246,8 @@ class RequestTranslation implements OtlpTranslation {
   #resourceSeries = new Map<string, Labels>();
   // Per scope
   #scope: LabelPairs = [];
+  /** A small id for (resource, scope): the prefix of every point signature. */
+  #contextId = '';
   // Per metric
   #family = '';
   #nameError = '';
@@ -261,6 +319,7 @@ class RequestTranslation implements OtlpTranslation {
       if (mode === 'spec' && schemaUrl) pairs.push(['otel_scope_schema_url', schemaUrl]);
     }
     this.#scope = pairs;
+    this.#contextId = this.#t.contextId(this.#resourceKey + '\xfc' + JSON.stringify(pairs));
   }
 
   beginMetric(metric: MetricDescriptor): void {
@@ -282,26 +341,26 @@ class RequestTranslation implements OtlpTranslation {
   }
 
   numberPoint(attributes: Attributes, startTimeMs: number, timeMs: number, value: number, flags: number): void {
-    this.#point(attributes, startTimeMs, timeMs, flags, (base, emit) => emit(base, this.#family, value));
+    this.#point(attributes, startTimeMs, timeMs, flags, (emit) => emit(this.#family, '', '', value));
   }
 
   histogramPoint(attributes: Attributes, startTimeMs: number, timeMs: number, p: HistogramPoint): void {
-    this.#point(attributes, startTimeMs, timeMs, p.flags, (base, emit) => {
+    this.#point(attributes, startTimeMs, timeMs, p.flags, (emit) => {
       for (let i = 1; i < p.boundCount; i++) if (!(p.bounds[i] > p.bounds[i - 1])) throw new PointRejected('unsorted_bounds', `histogram ${this.#metric!.name}: explicit bounds are not strictly increasing`);
       const n = Math.min(p.boundCount, p.countCount);
       let cumulative = 0;
       for (let i = 0; i < n; i++) {
         cumulative += p.counts[i];
-        emit(withPair(base, 'le', formatFloat(p.bounds[i])), this.#family + '_bucket', cumulative);
+        emit(this.#family + '_bucket', 'le', formatFloat(p.bounds[i]), cumulative);
       }
-      emit(withPair(base, 'le', '+Inf'), this.#family + '_bucket', p.count);
-      emit(base, this.#family + '_count', p.count);
-      if (p.hasSum) emit(base, this.#family + '_sum', p.sum);
+      emit(this.#family + '_bucket', 'le', '+Inf', p.count);
+      emit(this.#family + '_count', '', '', p.count);
+      if (p.hasSum) emit(this.#family + '_sum', '', '', p.sum);
     });
   }
 
   exponentialHistogramPoint(attributes: Attributes, startTimeMs: number, timeMs: number, p: ExponentialHistogramPoint): void {
-    this.#point(attributes, startTimeMs, timeMs, p.flags, (base, emit) => {
+    this.#point(attributes, startTimeMs, timeMs, p.flags, (emit) => {
       if (p.scale < -4) throw new PointRejected('invalid_scale', `exponential histogram ${this.#metric!.name}: scale ${p.scale} is below -4`);
       const scale = Math.min(p.scale, this.#o.exponentialHistogramMaxScale);
       const shift = p.scale - scale;
@@ -316,25 +375,25 @@ class RequestTranslation implements OtlpTranslation {
       // Negative buckets k cover [-base^(k+1), -base^k): ascending bounds means descending k.
       for (const [k, c] of merge(p.negative).reverse()) {
         cumulative += c;
-        emit(withPair(base, 'le', formatFloat(-Math.pow(base2, k))), this.#family + '_bucket', cumulative);
+        emit(this.#family + '_bucket', 'le', formatFloat(-Math.pow(base2, k)), cumulative);
       }
       cumulative += p.zeroCount;
-      if (p.zeroCount > 0 || p.negative.countCount > 0) emit(withPair(base, 'le', formatFloat(p.zeroThreshold)), this.#family + '_bucket', cumulative);
+      if (p.zeroCount > 0 || p.negative.countCount > 0) emit(this.#family + '_bucket', 'le', formatFloat(p.zeroThreshold), cumulative);
       for (const [k, c] of merge(p.positive)) {
         cumulative += c;
-        emit(withPair(base, 'le', formatFloat(Math.pow(base2, k + 1))), this.#family + '_bucket', cumulative);
+        emit(this.#family + '_bucket', 'le', formatFloat(Math.pow(base2, k + 1)), cumulative);
       }
-      emit(withPair(base, 'le', '+Inf'), this.#family + '_bucket', p.count);
-      emit(base, this.#family + '_count', p.count);
-      emit(base, this.#family + '_sum', p.hasSum ? p.sum : 0);
+      emit(this.#family + '_bucket', 'le', '+Inf', p.count);
+      emit(this.#family + '_count', '', '', p.count);
+      emit(this.#family + '_sum', '', '', p.hasSum ? p.sum : 0);
     });
   }
 
   summaryPoint(attributes: Attributes, startTimeMs: number, timeMs: number, p: SummaryPoint): void {
-    this.#point(attributes, startTimeMs, timeMs, p.flags, (base, emit) => {
-      for (let i = 0; i < p.quantileCount; i++) emit(withPair(base, 'quantile', formatFloat(p.quantiles[i])), this.#family, p.values[i]);
-      emit(base, this.#family + '_sum', p.sum);
-      emit(base, this.#family + '_count', p.count);
+    this.#point(attributes, startTimeMs, timeMs, p.flags, (emit) => {
+      for (let i = 0; i < p.quantileCount; i++) emit(this.#family, 'quantile', formatFloat(p.quantiles[i]), p.values[i]);
+      emit(this.#family + '_sum', '', '', p.sum);
+      emit(this.#family + '_count', '', '', p.count);
     });
   }
 
@@ -342,56 +401,75 @@ class RequestTranslation implements OtlpTranslation {
     this.#reject(reason, `metric ${JSON.stringify(this.#metric?.name ?? '')}: data point has no value`);
   }
 
-  /** Shared per-point path: validation, labels, delta conversion, zero injection, append. */
-  #point(attributes: Attributes, st: number, t: number, flags: number, produce: (base: LabelPairs, emit: (pairs: LabelPairs, name: string, v: number) => void) => void): void {
+  /** Shared per-point path: validation, labels (cached per series), delta conversion, zero injection, append. */
+  #point(attributes: Attributes, st: number, t: number, flags: number, produce: (emit: Emit) => void): void {
     const m = this.#metric!;
     if (this.#nameError) return this.#reject('invalid_metric_name', this.#nameError);
     if (m.kind !== MetricKind.Gauge && m.kind !== MetricKind.Summary && m.temporality === Temporality.Unspecified)
       return this.#reject('invalid_temporality', `metric ${JSON.stringify(m.name)}: aggregation temporality is unspecified`);
     if (this.#isDelta && this.#o.delta === 'reject') return this.#reject('delta_rejected', `metric ${JSON.stringify(m.name)}: delta temporality is not accepted (otlp.delta = reject)`);
     if (t <= 0) return this.#reject('missing_timestamp', `metric ${JSON.stringify(m.name)}: data point has no timestamp`);
-    let base: LabelPairs;
-    try {
-      base = this.#baseLabels(attributes);
-    } catch (err) {
-      if (err instanceof PointRejected) return this.#reject(err.reason, err.message);
-      throw err;
-    }
+    // Everything that decides a series' labels, as one short string: resource, scope, point attributes.
+    let signature = this.#contextId;
+    // Length prefixes keep it unambiguous whatever characters the attributes hold.
+    for (let i = 0; i < attributes.count; i++) signature += `|${attributes.keys[i].length}:${attributes.keys[i]}${attributes.values[i].length}:${attributes.values[i]}`;
+    signature += `|${this.#family}`;
+    let base: LabelPairs | null = null;
     const stale = (flags & FLAG_NO_RECORDED_VALUE) !== 0;
     const cumulativeStream = !stale && (m.kind === MetricKind.Histogram || m.kind === MetricKind.ExponentialHistogram || m.kind === MetricKind.Summary || (m.kind === MetricKind.Sum && m.monotonic));
-    const out: Array<{ labels: Labels; key: string; v: number }> = [];
+    // The series a point writes are the same from one export to the next: reuse them while the
+    // emitted (name, le/quantile) sequence matches, and rebuild labels only where it does not.
+    const cached = this.#t.pointCache.get(signature);
+    let matches = cached !== undefined;
+    const out: Array<{ entry: CachedSeries; v: number }> = [];
+    const names: string[] = [];
+    const extras: string[] = [];
     try {
-      produce(base, (pairs, name, v) => {
-        const labels = canonical(withPair(pairs, METRIC_NAME, name));
-        out.push({ labels, key: labelsKey(labels), v: stale ? STALE_NAN : v });
+      produce((name, extraName, extraValue, v) => {
+        const i = names.length;
+        let entry: CachedSeries;
+        if (matches && i < cached!.names.length && cached!.names[i] === name && cached!.extras[i] === extraValue) {
+          entry = cached!.entries[i];
+        } else {
+          matches = false;
+          base ??= this.#baseLabels(attributes);
+          const pairs = extraName ? withPair(base, extraName, extraValue) : base.slice();
+          setPair(pairs, METRIC_NAME, name);
+          const labels = canonical(pairs);
+          entry = { labels, key: labelsKey(labels), ref: 0 };
+        }
+        names.push(name);
+        extras.push(extraValue);
+        out.push({ entry, v: stale ? STALE_NAN : v });
       });
     } catch (err) {
       if (err instanceof PointRejected) return this.#reject(err.reason, err.message);
       throw err;
     }
+    if (!matches || names.length !== cached!.names.length) this.#t.cachePoint(signature, { names, extras, entries: out.map((o) => o.entry) });
     if (this.#isDelta && !stale) {
-      const first = out[0] && this.#deltaTotal(out[0].key);
+      const first = out[0] && this.#deltaTotal(out[0].entry.key);
       if (first && t <= first.lastT) return this.#reject('delta_out_of_order', `metric ${JSON.stringify(m.name)}: delta point at ${t} is not after the stream's last point at ${first.lastT}`);
       if (!first && this.#t.delta.totals.size + this.#deltaChanges.size >= this.#o.deltaMaxStreams) return this.#reject('delta_stream_limit', `metric ${JSON.stringify(m.name)}: too many delta streams (limit ${this.#o.deltaMaxStreams})`);
     }
     // Zero at the start time of a new stream: rate() then sees its first increment.
-    const injectZero = this.#o.startTimeZeroInjection && (cumulativeStream || (this.#isDelta && !stale)) && st > 0 && st < t && out.length > 0 && this.#t.firstSight(out[0].key) && (!this.#isDelta || !this.#deltaTotal(out[0].key));
+    const injectZero = this.#o.startTimeZeroInjection && (cumulativeStream || (this.#isDelta && !stale)) && st > 0 && st < t && out.length > 0 && this.#t.firstSight(out[0].entry.key) && (!this.#isDelta || !this.#deltaTotal(out[0].entry.key));
     if (injectZero) {
-      for (const s of out) {
-        try { this.#app.append(0, s.labels, st, 0); } catch (err) { if (!(err instanceof StorageError)) throw err; }
+      for (const { entry } of out) {
+        try { entry.ref = this.#app.append(entry.ref, entry.labels, st, 0); } catch (err) { if (!(err instanceof StorageError)) throw err; }
       }
     }
     let firstError: StorageError | null = null;
-    for (const s of out) {
-      let v = s.v;
+    for (const { entry, v: value } of out) {
+      let v = value;
       if (this.#isDelta && !stale) {
-        const prev = this.#deltaTotal(s.key);
-        v = (prev?.total ?? 0) + s.v;
-        this.#deltaChanges.set(s.key, { total: v, lastT: t, startT: prev?.startT ?? st });
+        const prev = this.#deltaTotal(entry.key);
+        v = (prev?.total ?? 0) + value;
+        this.#deltaChanges.set(entry.key, { total: v, lastT: t, startT: prev?.startT ?? st });
       }
       try {
-        this.#app.append(0, s.labels, t, v);
-        this.#resourceSeries.set(s.key, s.labels);
+        entry.ref = this.#app.append(entry.ref, entry.labels, t, v);
+        this.#resourceSeries.set(entry.key, entry.labels);
       } catch (err) {
         if (!(err instanceof StorageError)) throw err;
         firstError ??= err;
@@ -427,7 +505,7 @@ class RequestTranslation implements OtlpTranslation {
     for (const k of keys) {
       let name: string;
       try {
-        name = prometheusLabelName(k, this.#t.labelNameOptions);
+        name = this.#t.labelName(k);
       } catch (err) {
         if (!(err instanceof InvalidLabelNameError)) throw err;
         if (!this.message) this.message = `attribute ${JSON.stringify(k)} dropped: ${err.message}`;
