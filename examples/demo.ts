@@ -33,11 +33,15 @@ if (values.help) {
 
 const api = `http://127.0.0.1:${values['http-port']}`;
 const children: { name: string; proc: ChildProcess }[] = [];
+// Detached children would outlive a demo that dies abruptly: take them down with it.
+process.on('exit', () => { for (const c of children) c.proc.kill('SIGKILL'); });
 let stopping = false;
 
 /** Starts a child with its output prefixed by name; any unexpected exit stops the demo. */
 function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const proc = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group: a terminal's Ctrl-C reaches only the demo, which then stops the children in order.
+    detached: true });
   const prefix = (chunk: Buffer): string =>
     chunk.toString().split('\n').filter((l) => l.length > 0).map((l) => `[${name}] ${l}\n`).join('');
   proc.stdout?.on('data', (c: Buffer) => process.stdout.write(prefix(c)));
@@ -130,8 +134,7 @@ async function main(): Promise<void> {
 [demo] traffic        ${values.rps} req/s for ${values.duration} s
 [demo] data appears within ~5 s. Try:
   ${q('http_server_request_duration_seconds_count')}
-  ${q('sum by (http_route, http_response_status_code) (rate(http_server_request_duration_seconds_count[1m]))')}
-  ${q('histogram_quantile(0.95, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket[1m])))')}
+  ${q('http_server_request_duration_seconds_count{http_response_status_code=~"5.."}')}
   ${q('http_server_active_requests')}
 [demo] Ctrl-C stops everything.
 `);
