@@ -20,6 +20,8 @@ const flavours: Array<[string, (p: PharosProcess) => PushMetricExporter]> = [
   ['grpc', (p) => new GrpcExporter({ url: `http://127.0.0.1:${p.otlpGrpcPort}`, compression: CompressionAlgorithm.GZIP })],
   ['http/protobuf', (p) => new ProtoExporter({ url: `${p.otlpHttpUrl}/v1/metrics` })],
   ['http/json', (p) => new JsonExporter({ url: `${p.otlpHttpUrl}/v1/metrics`, compression: CompressionAlgorithm.GZIP })],
+  // Exporters set up for Prometheus 3's OTLP receiver post to this path on the API port.
+  ['http/protobuf on /api/v1/otlp', (p) => new ProtoExporter({ url: `${p.apiUrl}/api/v1/otlp/v1/metrics` })],
 ];
 
 /** Records one service's worth of RED metrics and exports them once. */
@@ -48,7 +50,7 @@ async function query(q: string): Promise<Array<{ metric: Record<string, string>;
 }
 
 describe.each(flavours)('OTLP %s exporter', (flavour, makeExporter) => {
-  const service = `e2e-${flavour.replace('/', '-')}`;
+  const service = `e2e-${flavour.replace(/[^a-z]+/g, '-')}`;
   const base = { job: service, instance: 'instance-1', service_name: service, service_instance_id: 'instance-1', deployment_environment_name: 'test', otel_scope_name: 'e2e-meter', otel_scope_version: '1.2.3' };
 
   beforeAll(async () => {

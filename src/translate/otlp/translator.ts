@@ -275,9 +275,9 @@ class RequestTranslation implements OtlpTranslation {
       if (promote === 'all' ? !ignore.has(k) : promote !== 'none' && promote.includes(k) && !ignore.has(k)) promotedAttrs.set(k, v);
       if (!IDENTIFYING.has(k) || this.#o.keepIdentifyingResourceAttributes) infoAttrs.set(k, v);
     }
-    this.#promoted = this.#escapeAttributes(promotedAttrs, true);
+    this.#promoted = this.#escapeAttributes(promotedAttrs);
     const hasNonIdentifying = [...attrs.keys()].some((k) => !IDENTIFYING.has(k));
-    this.#targetInfo = this.#o.targetInfo && hasNonIdentifying && (this.#job || this.#instance) ? this.#escapeAttributes(infoAttrs, true) : null;
+    this.#targetInfo = this.#o.targetInfo && hasNonIdentifying && (this.#job || this.#instance) ? this.#escapeAttributes(infoAttrs) : null;
     this.#resourceKey = JSON.stringify([...attrs].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
     this.#minT = Infinity;
     this.#maxT = -Infinity;
@@ -312,7 +312,7 @@ class RequestTranslation implements OtlpTranslation {
           const k = attributes.keys[i];
           if (k !== 'name' && k !== 'version' && k !== 'schema_url') attrs.set('otel_scope_' + k, attributes.values[i]);
         }
-        pairs.push(...this.#escapeAttributes(attrs, true));
+        pairs.push(...this.#escapeAttributes(attrs));
       }
       pairs.push(['otel_scope_name', name]);
       if (version) pairs.push(['otel_scope_version', version]);
@@ -489,7 +489,7 @@ class RequestTranslation implements OtlpTranslation {
   #baseLabels(attributes: Attributes): LabelPairs {
     const attrs = new Map<string, string>();
     for (let i = 0; i < attributes.count; i++) if (attributes.keys[i] !== METRIC_NAME) attrs.set(attributes.keys[i], attributes.values[i]);
-    const pairs = this.#escapeAttributes(attrs, false);
+    const pairs = this.#escapeAttributes(attrs);
     for (const [k, v] of this.#promoted) if (!pairs.some((p) => p[0] === k)) pairs.push([k, v]);
     if (this.#job) setPair(pairs, 'job', this.#job);
     if (this.#instance) setPair(pairs, 'instance', this.#instance);
@@ -499,7 +499,7 @@ class RequestTranslation implements OtlpTranslation {
   }
 
   /** Escapes attribute keys to label names; keys mapping to one name are joined with ';' in key order. */
-  #escapeAttributes(attrs: Map<string, string>, lenient: boolean): LabelPairs {
+  #escapeAttributes(attrs: Map<string, string>): LabelPairs {
     const keys = [...attrs.keys()].sort();
     const out: LabelPairs = [];
     for (const k of keys) {
@@ -517,7 +517,6 @@ class RequestTranslation implements OtlpTranslation {
       if (existing) existing[1] += ';' + v;
       else out.push([name, v]);
     }
-    void lenient;
     return out;
   }
 
@@ -530,7 +529,8 @@ class RequestTranslation implements OtlpTranslation {
   async commit(): Promise<void> {
     this.#t.delta.commit(this.#deltaChanges);
     const now = Date.now();
-    for (const [key, series] of this.#pushes) if (series.size > 0) this.#t.recordPush(key, series, now);
+    // Liveness is only needed to end silent resources; without that feature it would only grow.
+    if (this.#o.staleAfterMissedExports > 0) for (const [key, series] of this.#pushes) if (series.size > 0) this.#t.recordPush(key, series, now);
   }
 
   abort(): void {
