@@ -36,16 +36,6 @@ export class ParseError extends PromqlError {
   }
 }
 
-/**
- * Valid PromQL that this version of the engine does not evaluate yet (binary operators,
- * functions, aggregations, range selectors, subqueries). `construct` names it for the user.
- */
-export class UnsupportedExpressionError extends PromqlError {
-  constructor(readonly query: string, readonly position: PositionRange, readonly construct: string) {
-    super('bad_data', `${positionOf(query, position.start)}: unsupported in this version of Pharos: ${construct}`);
-  }
-}
-
 /** The query ran past its deadline (Prometheus ErrQueryTimeout). */
 export class QueryTimeoutError extends PromqlError {
   constructor(where = 'expression evaluation') {

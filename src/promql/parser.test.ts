@@ -1,22 +1,42 @@
 import { describe, expect, it } from 'vitest';
-import type { Expr } from './ast.ts';
-import { ParseError, UnsupportedExpressionError } from './errors.ts';
+import type { DurationExpr, Expr } from './ast.ts';
+import { ParseError } from './errors.ts';
 import { parseExpr, parseMetricSelector } from './parser.ts';
 
 /** A compact view of an expression for table tests. */
 function show(e: Expr): unknown {
   switch (e.type) {
+    case 'ParenExpr':
+      return show(e.expr);
     case 'VectorSelector':
-      return { sel: e.matchers.map(String), name: e.name, offsetMs: e.offsetMs, at: e.at };
+      return { sel: e.matchers.map(String), name: e.name, offsetMs: literalMs(e.offset), at: e.at };
+    case 'MatrixSelector':
+      return { range: literalMs(e.range), mode: e.mode, of: show(e.selector) };
+    case 'SubqueryExpr':
+      return { subquery: show(e.expr), range: literalMs(e.range), step: e.step && literalMs(e.step), offsetMs: literalMs(e.offset) };
+    case 'AggregateExpr':
+      return { agg: e.op, by: e.grouping, without: e.without, param: e.param && show(e.param), expr: show(e.expr) };
+    case 'Call':
+      return { call: e.func, args: e.args.map(show) };
     case 'NumberLiteral':
       return { num: e.value };
     case 'StringLiteral':
       return { str: e.value };
     case 'BinaryExpr':
-      return { bin: e.op, bool: e.returnBool, lhs: show(e.lhs), rhs: show(e.rhs) };
+      return { bin: e.op, bool: e.returnBool, lhs: show(e.lhs), rhs: show(e.rhs), ...(e.matching ? { matching: e.matching } : {}) };
     case 'UnaryExpr':
       return { unary: e.op, expr: show(e.expr) };
+    default:
+      return { other: e.type };
   }
+}
+
+/** A literal duration (possibly negated) in ms; 0 when absent. */
+function literalMs(d: DurationExpr | null): number {
+  if (d === null) return 0;
+  if (d.kind === 'literal') return d.seconds * 1000;
+  if (d.kind === 'unary') return (d.op === '-' ? -1 : 1) * literalMs(d.expr);
+  throw new Error(`not a literal duration: ${d.kind}`);
 }
 
 describe('parseExpr: accepted', () => {
@@ -94,18 +114,39 @@ describe('parseExpr: errors', () => {
   });
 });
 
-describe('parseExpr: valid but unsupported in this version', () => {
+describe('parseExpr: the whole language', () => {
+  const up = { sel: ['__name__="up"'], name: 'up', offsetMs: 0, at: null };
+  const oneToOne = { card: 'one-to-one', on: false, labels: [], include: [], fillLeft: null, fillRight: null };
+  it.each<[string, unknown]>([
+    ['up + 1', { bin: '+', bool: false, lhs: up, rhs: { num: 1 } }],
+    ['up / up', { bin: '/', bool: false, lhs: up, rhs: up, matching: oneToOne }],
+    ['up * on(job) group_left(team) up', { bin: '*', bool: false, lhs: up, rhs: up, matching: { ...oneToOne, card: 'many-to-one', on: true, labels: ['job'], include: ['team'] } }],
+    ['up + fill_left(0) fill_right(1) up', { bin: '+', bool: false, lhs: up, rhs: up, matching: { ...oneToOne, fillLeft: 0, fillRight: 1 } }],
+    ['up and up', { bin: 'and', bool: false, lhs: up, rhs: up, matching: { ...oneToOne, card: 'many-to-many' } }],
+    ['sum by (job) (up)', { agg: 'sum', by: ['job'], without: false, param: null, expr: up }],
+    ['topk without (a) (3, up)', { agg: 'topk', by: ['a'], without: true, param: { num: 3 }, expr: up }],
+    ['rate(up[5m])', { call: 'rate', args: [{ range: 300_000, mode: 'plain', of: up }] }],
+    ['increase(up[1m] anchored)', { call: 'increase', args: [{ range: 60_000, mode: 'anchored', of: up }] }],
+    ['up[5m] offset 1m', { range: 300_000, mode: 'plain', of: { ...up, offsetMs: 60_000 } }],
+    ['max_over_time(up[10m:1m] offset 2m)', { call: 'max_over_time', args: [{ subquery: up, range: 600_000, step: 60_000, offsetMs: 120_000 }] }],
+    ['up[5m:]', { subquery: up, range: 300_000, step: null, offsetMs: 0 }],
+    ['-up', { unary: '-', expr: up }],
+    ['time()', { call: 'time', args: [] }],
+  ])('%s', (q, want) => {
+    expect(show(parseExpr(q))).toEqual(want);
+  });
+
   it.each<[string, string]>([
-    ['up + 1', '1:1: unsupported in this version of Pharos: binary expression with an instant vector operand'],
-    ['sum(up)', '1:1: unsupported in this version of Pharos: aggregation'],
-    ['rate(up[5m])', '1:1: unsupported in this version of Pharos: function call'],
-    ['up[5m]', '1:1: unsupported in this version of Pharos: range vector selector'],
-    ['up[5m:1m]', '1:1: unsupported in this version of Pharos: subquery'],
-    ['-up', '1:1: unsupported in this version of Pharos: unary expression on an instant vector'],
-    ['up[5m] offset 1m', '1:1: unsupported in this version of Pharos: range vector selector'],
-    ['(1 + up)', '1:2: unsupported in this version of Pharos: binary expression with an instant vector operand'],
-  ])('%s', (q, msg) => {
-    expect(() => parseExpr(q)).toThrow(UnsupportedExpressionError);
+    ['rate(up)', 'expected type range vector in call to function "rate", got instant vector'],
+    ['abs(up, 1)', 'expected 1 argument(s) in call to "abs", got 2'],
+    ['nosuch(up)', 'unknown function with name "nosuch"'],
+    ['sum(up[5m])', 'expected type instant vector in aggregation expression, got range vector'],
+    ['topk("a", up)', 'expected type scalar in aggregation parameter, got string'],
+    ['up and on(a) group_left up', 'no grouping allowed for "and" operation'],
+    ['up * on(a) group_left(a) up', 'label "a" must not occur in ON and GROUP clause at once'],
+    ['max_over_time(up[5m] anchored)', 'anchored modifier can only be used with: changes, delta, increase, rate, resets - not with max_over_time'],
+    ['(up[5m])[10m:1m]', 'subquery is only allowed on instant vector, got range vector instead'],
+  ])('rejects %s', (q, msg) => {
     expect(() => parseExpr(q)).toThrow(msg);
   });
 });

@@ -1,50 +1,51 @@
 /**
  * @module Parses PromQL text into the typed AST (ast.ts) using Prometheus' own lezer grammar, so
- * what parses here is exactly what parses in the Prometheus UI. Errors carry "line:col" like
- * Prometheus; valid constructs this version cannot evaluate throw UnsupportedExpressionError.
+ * what parses here is exactly what parses in the Prometheus UI; the semantic checks follow
+ * Prometheus' checkAST. Errors carry "line:col" like Prometheus.
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import { Matcher, type MatchType } from '../model/matcher.ts';
 import { METRIC_NAME } from '../model/labels.ts';
-import type { AtModifier, BinaryOp, Expr, VectorSelector } from './ast.ts';
+import type { AggregateOp, AtModifier, BinaryOp, DurationExpr, Expr, RangeMode, VectorMatching, VectorSelector } from './ast.ts';
 import { exprValueType } from './ast.ts';
-import { ParseError, UnsupportedExpressionError } from './errors.ts';
+import { ParseError } from './errors.ts';
 import { parseGoFloat, parsePromDuration } from './duration.ts';
 import { unquote } from './unquote.ts';
-
-// Human names for grammar nodes this version does not evaluate (named in the error message).
-const UNSUPPORTED: Record<string, string> = {
-  AggregateExpr: 'aggregation',
-  FunctionCall: 'function call',
-  MatrixSelector: 'range vector selector',
-  SubqueryExpr: 'subquery',
-  NumberDurationLiteralInDurationContext: 'duration expression',
-};
+import { ANCHORED_FUNCTIONS, FUNCTIONS, SMOOTHED_FUNCTIONS } from './functions-catalog.ts';
 
 const BINARY_OPS = new Set<string>(['+', '-', '*', '/', '%', '^', 'atan2', '==', '!=', '>', '<', '>=', '<=', 'and', 'or', 'unless']);
 const COMPARISONS = new Set<string>(['==', '!=', '>', '<', '>=', '<=']);
 const SET_OPS = new Set<string>(['and', 'or', 'unless']);
+const AGGREGATE_OPS = new Set<string>(['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'topk', 'bottomk', 'quantile', 'limitk', 'limit_ratio']);
+const PARAM_OPS = new Set<string>(['topk', 'bottomk', 'quantile', 'limitk', 'limit_ratio', 'count_values']);
+const DURATION_OPS: Record<string, '+' | '-' | '*' | '/' | '%' | '^'> = { Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^' };
 
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
-/** Parses one PromQL expression. Throws ParseError or UnsupportedExpressionError (both code bad_data). */
-export function parseExpr(query: string): Expr {
-  if (query.trim() === '') throw new ParseError(query, { start: 0, end: 0 }, 'no expression found in input');
+const TYPE_NAMES: Record<string, string> = { vector: 'instant vector', matrix: 'range vector', scalar: 'scalar', string: 'string' };
+
+function firstErrorNode(query: string): { top: SyntaxNode | null; error: SyntaxNode | null } {
   const tree = parser.parse(query);
-  let firstError: SyntaxNode | null = null;
+  let error: SyntaxNode | null = null;
   tree.iterate({
     enter(n) {
-      if (firstError) return false;
+      if (error) return false;
       if (n.type.isError) {
-        firstError = n.node;
+        error = n.node;
         return false;
       }
       return undefined;
     },
   });
-  if (firstError) throw syntaxError(query, firstError);
-  const top = tree.topNode.firstChild;
+  return { top: tree.topNode.firstChild, error };
+}
+
+/** Parses one PromQL expression. Throws ParseError (code bad_data). */
+export function parseExpr(query: string): Expr {
+  if (query.trim() === '') throw new ParseError(query, { start: 0, end: 0 }, 'no expression found in input');
+  const { top, error } = firstErrorNode(query);
+  if (error) throw syntaxError(query, error);
   if (!top) throw new ParseError(query, { start: 0, end: 0 }, 'no expression found in input');
   return new Converter(query).expr(top);
 }
@@ -55,20 +56,8 @@ export function parseExpr(query: string): Expr {
  */
 export function parseMetricSelector(input: string): Matcher[] {
   if (input.trim() === '') throw new ParseError(input, { start: 0, end: 0 }, 'unexpected end of input');
-  const tree = parser.parse(input);
-  let firstError: SyntaxNode | null = null;
-  tree.iterate({
-    enter(n) {
-      if (firstError) return false;
-      if (n.type.isError) {
-        firstError = n.node;
-        return false;
-      }
-      return undefined;
-    },
-  });
-  if (firstError) throw syntaxError(input, firstError);
-  const top = tree.topNode.firstChild;
+  const { top, error } = firstErrorNode(input);
+  if (error) throw syntaxError(input, error);
   if (!top || top.name !== 'VectorSelector') {
     const at = top ? top.from : 0;
     throw new ParseError(input, { start: at, end: top ? top.to : 0 }, 'expected a series selector');
@@ -83,6 +72,9 @@ function syntaxError(query: string, err: SyntaxNode): ParseError {
   let detail: string;
   if (rest === '') {
     detail = inBraces ? 'unexpected end of input inside braces' : 'unexpected end of input';
+  } else if (text.startsWith('(') || (text === '' && rest.startsWith('('))) {
+    const before = /([A-Za-z_:][A-Za-z0-9_:]*)\s*$/.exec(query.slice(0, err.from));
+    detail = before ? `unknown function with name ${JSON.stringify(before[1])}` : `unexpected "("`;
   } else if (err.firstChild?.name === 'Identifier') {
     detail = `unexpected identifier ${JSON.stringify(query.slice(err.firstChild.from, err.firstChild.to))}`;
   } else {
@@ -91,6 +83,12 @@ function syntaxError(query: string, err: SyntaxNode): ParseError {
   }
   const start = rest === '' ? query.length : err.from;
   return new ParseError(query, { start, end: Math.max(err.to, start) }, detail);
+}
+
+interface Modifiers {
+  offset: DurationExpr | null;
+  at: AtModifier | null;
+  mode: RangeMode;
 }
 
 /** Walks the lezer tree of one query; `query` is needed to read token text. */
@@ -104,43 +102,56 @@ class Converter {
 
   /** A plain vector selector without modifiers. */
   selector(n: SyntaxNode): VectorSelector {
-    return this.#selector(n, 0, null);
+    return this.#selector(n, { offset: null, at: null, mode: 'plain' });
   }
 
   #text(n: SyntaxNode): string {
     return this.#q.slice(n.from, n.to);
   }
 
-  #err(n: SyntaxNode, detail: string): ParseError {
+  #err(n: SyntaxNode | { from: number; to: number }, detail: string): ParseError {
     return new ParseError(this.#q, { start: n.from, end: n.to }, detail);
   }
 
+  #children(n: SyntaxNode): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
+    return out;
+  }
+
   expr(n: SyntaxNode): Expr {
+    const pos = { start: n.from, end: n.to };
     switch (n.name) {
       case 'ParenExpr': {
         const inner = n.firstChild;
         if (!inner) throw this.#err(n, 'no expression found in input');
-        return this.expr(inner);
+        return { type: 'ParenExpr', expr: this.expr(inner), pos };
       }
       case 'VectorSelector':
-        return this.#selector(n, 0, null);
-      case 'NumberDurationLiteral':
-        return { type: 'NumberLiteral', value: this.#number(n), pos: { start: n.from, end: n.to } };
-      case 'StringLiteral':
-        return { type: 'StringLiteral', value: this.#string(n), pos: { start: n.from, end: n.to } };
+      case 'MatrixSelector':
+      case 'SubqueryExpr':
       case 'OffsetExpr':
       case 'StepInvariantExpr':
+      case 'AnchoredExpr':
+      case 'SmoothedExpr':
         return this.#modified(n);
+      case 'NumberDurationLiteral':
+        return { type: 'NumberLiteral', value: this.#number(n), pos };
+      case 'StringLiteral':
+        return { type: 'StringLiteral', value: this.#string(n), pos };
       case 'BinaryExpr':
         return this.#binary(n);
       case 'UnaryExpr':
         return this.#unary(n);
+      case 'AggregateExpr':
+        return this.#aggregate(n);
+      case 'FunctionCall':
+        return this.#call(n);
       default:
-        throw new UnsupportedExpressionError(this.#q, { start: n.from, end: n.to }, UNSUPPORTED[n.name] ?? `expression type ${n.name}`);
+        throw this.#err(n, `unexpected ${n.name}`);
     }
   }
 
-  /** `lhs op [bool] [on(...)…] rhs`, checked like Prometheus checkAST; scalar operands only for now. */
   #binary(n: SyntaxNode): Expr {
     const lhsNode = n.firstChild!;
     const opNode = lhsNode.nextSibling!;
@@ -148,10 +159,12 @@ class Converter {
     const op = this.#text(opNode).toLowerCase();
     if (!BINARY_OPS.has(op)) throw this.#err(opNode, `unexpected ${JSON.stringify(op)}`);
     let returnBool = false;
-    let matching = false;
+    let matchingNode: SyntaxNode | null = null;
+    let fillNode: SyntaxNode | null = null;
     for (let c = opNode.nextSibling; c && c !== rhsNode; c = c.nextSibling) {
       if (c.name === 'BoolModifier') returnBool = true;
-      else if (c.name === 'MatchingModifierClause') matching = true;
+      else if (c.name === 'MatchingModifierClause') matchingNode = c;
+      else if (c.name === 'FillModifier') fillNode = c;
     }
     const lhs = this.expr(lhsNode);
     const rhs = this.expr(rhsNode);
@@ -162,67 +175,250 @@ class Converter {
       throw this.#err(n, 'binary expression must contain only scalar and instant vector types');
     }
     if (returnBool && !COMPARISONS.has(op)) throw this.#err(n, 'bool modifier can only be used on comparison operators');
-    if (lt === 'scalar' && rt === 'scalar') {
-      if (matching) throw this.#err(n, 'vector matching only allowed between instant vectors');
-      if (SET_OPS.has(op)) throw this.#err(n, `set operator ${JSON.stringify(op)} not allowed in binary scalar expression`);
-      if (COMPARISONS.has(op) && !returnBool) throw this.#err(n, 'comparisons between scalars must use BOOL modifier');
-      return { type: 'BinaryExpr', op: op as BinaryOp, lhs, rhs, returnBool, pos };
+    if (COMPARISONS.has(op) && lt === 'scalar' && rt === 'scalar' && !returnBool) throw this.#err(n, 'comparisons between scalars must use BOOL modifier');
+    const isSet = SET_OPS.has(op);
+    if (isSet && (lt === 'scalar' || rt === 'scalar')) throw this.#err(n, `set operator ${JSON.stringify(op)} not allowed in binary scalar expression`);
+    let matching: VectorMatching | null = null;
+    if (lt === 'vector' && rt === 'vector') {
+      matching = this.#matching(matchingNode, fillNode, op, n);
+    } else if (matchingNode || fillNode) {
+      throw this.#err(n, 'vector matching only allowed between instant vectors');
     }
-    throw new UnsupportedExpressionError(this.#q, pos, 'binary expression with an instant vector operand');
+    return { type: 'BinaryExpr', op: op as BinaryOp, lhs, rhs, returnBool, matching, pos };
   }
 
-  /** `-expr` / `+expr`; scalar operands only for now. */
+  #matching(clause: SyntaxNode | null, fill: SyntaxNode | null, op: string, n: SyntaxNode): VectorMatching {
+    let card: VectorMatching['card'] = 'one-to-one';
+    let on = false;
+    let labels: string[] = [];
+    let include: string[] = [];
+    if (clause) {
+      for (let c = clause.firstChild; c; c = c.nextSibling) {
+        if (c.name === 'On') on = true;
+        else if (c.name === 'Ignoring') on = false;
+        else if (c.name === 'GroupLeft') card = 'many-to-one';
+        else if (c.name === 'GroupRight') card = 'one-to-many';
+        else if (c.name === 'GroupingLabels') {
+          const names = this.#groupingLabels(c);
+          if (c.prevSibling && (c.prevSibling.name === 'GroupLeft' || c.prevSibling.name === 'GroupRight')) include = names;
+          else labels = names;
+        }
+      }
+    }
+    let fillLeft: number | null = null;
+    let fillRight: number | null = null;
+    if (fill) {
+      for (let c = fill.firstChild; c; c = c.nextSibling) {
+        const num = c.lastChild;
+        if (!num) continue;
+        const v = this.#number(num);
+        if (c.name === 'FillClause') fillLeft = fillRight = v;
+        else if (c.name === 'FillLeftClause') fillLeft = v;
+        else if (c.name === 'FillRightClause') fillRight = v;
+      }
+    }
+    if (SET_OPS.has(op)) {
+      if (card === 'many-to-one' || card === 'one-to-many') throw this.#err(n, `no grouping allowed for ${JSON.stringify(op)} operation`);
+      if (fill) throw this.#err(n, `fill modifier not allowed for ${JSON.stringify(op)} operation`);
+      card = 'many-to-many';
+    }
+    if (on) {
+      for (const l of include) {
+        if (labels.includes(l)) throw this.#err(n, `label ${JSON.stringify(l)} must not occur in ON and GROUP clause at once`);
+      }
+    }
+    return { card, on, labels, include, fillLeft, fillRight };
+  }
+
+  #groupingLabels(n: SyntaxNode): string[] {
+    const out: string[] = [];
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (c.name === 'LabelName') out.push(this.#text(c));
+      else if (c.name === 'QuotedLabelName') out.push(this.#string(c.firstChild ?? c));
+      else if (c.name === 'StringLiteral') out.push(this.#string(c));
+    }
+    return out;
+  }
+
   #unary(n: SyntaxNode): Expr {
     const opNode = n.firstChild!;
     const inner = this.expr(opNode.nextSibling!);
     const t = exprValueType(inner);
     if (t !== 'scalar' && t !== 'vector') throw this.#err(n, 'unary expression only allowed on expressions of type scalar or instant vector');
     const pos = { start: n.from, end: n.to };
-    if (t === 'vector') throw new UnsupportedExpressionError(this.#q, pos, 'unary expression on an instant vector');
-    return { type: 'UnaryExpr', op: this.#text(opNode) === '-' ? '-' : '+', expr: inner, pos };
+    const op = this.#text(opNode) === '-' ? '-' : '+';
+    // Fold signs into number literals so that `-1` prints and evaluates as Prometheus' parser does.
+    if (inner.type === 'NumberLiteral') return { type: 'NumberLiteral', value: op === '-' ? -inner.value : inner.value, pos };
+    return { type: 'UnaryExpr', op, expr: inner, pos };
   }
 
-  /** `expr offset d` and `expr @ t`, possibly nested, around a vector selector. */
-  #modified(n: SyntaxNode): Expr {
-    let offsetMs: number | null = null;
-    let at: AtModifier | null = null;
-    let cur: SyntaxNode = n;
-    while (cur.name === 'OffsetExpr' || cur.name === 'StepInvariantExpr') {
-      const inner = cur.firstChild!;
-      if (cur.name === 'OffsetExpr') {
-        if (offsetMs !== null) throw this.#err(cur, 'offset may not be set multiple times');
-        offsetMs = this.#offset(cur.lastChild!);
-      } else {
-        if (at !== null) throw this.#err(cur, '@ <timestamp> may not be set multiple times');
-        at = this.#at(cur);
+  #aggregate(n: SyntaxNode): Expr {
+    let op = '';
+    let without = false;
+    let grouping: string[] = [];
+    let body: SyntaxNode | null = null;
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (c.name === 'AggregateOp') op = this.#text(c).toLowerCase();
+      else if (c.name === 'AggregateModifier') {
+        for (let m = c.firstChild; m; m = m.nextSibling) {
+          if (m.name === 'Without') without = true;
+          else if (m.name === 'By') without = false;
+          else if (m.name === 'GroupingLabels') grouping = this.#groupingLabels(m);
+        }
+      } else if (c.name === 'FunctionCallBody') body = c;
+    }
+    if (!AGGREGATE_OPS.has(op)) throw this.#err(n, `unknown aggregation operator ${JSON.stringify(op)}`);
+    const args = body ? this.#children(body).map((c) => this.expr(c)) : [];
+    const pos = { start: n.from, end: n.to };
+    const wantParam = PARAM_OPS.has(op);
+    if (args.length !== (wantParam ? 2 : 1)) {
+      throw this.#err(n, wantParam ? `wrong number of arguments for aggregate expression provided, expected 2, got ${args.length}` : `wrong number of arguments for aggregate expression provided, expected 1, got ${args.length}`);
+    }
+    const expr = args[args.length - 1];
+    const param = wantParam ? args[0] : null;
+    if (exprValueType(expr) !== 'vector') throw this.#err(n, `expected type instant vector in aggregation expression, got ${TYPE_NAMES[exprValueType(expr)]}`);
+    if (param) {
+      const want = op === 'count_values' ? 'string' : 'scalar';
+      if (exprValueType(param) !== want) throw this.#err(n, `expected type ${want} in aggregation parameter, got ${TYPE_NAMES[exprValueType(param)]}`);
+    }
+    return { type: 'AggregateExpr', op: op as AggregateOp, expr, param, grouping, without, pos };
+  }
+
+  #call(n: SyntaxNode): Expr {
+    const idNode = n.firstChild!;
+    const name = this.#text(idNode);
+    const sig = FUNCTIONS.get(name);
+    const pos = { start: n.from, end: n.to };
+    if (!sig) throw this.#err(idNode, `unknown function with name ${JSON.stringify(name)}`);
+    const body = idNode.nextSibling;
+    const args = body ? this.#children(body).map((c) => this.expr(c)) : [];
+    const min = sig.argTypes.length;
+    if (sig.variadic === 0) {
+      if (args.length !== min) throw this.#err(n, `expected ${min} argument(s) in call to ${JSON.stringify(name)}, got ${args.length}`);
+    } else {
+      const atLeast = min - 1;
+      if (args.length < atLeast) throw this.#err(n, `expected at least ${atLeast} argument(s) in call to ${JSON.stringify(name)}, got ${args.length}`);
+      if (sig.variadic > 0 && args.length > atLeast + sig.variadic) {
+        throw this.#err(n, `expected at most ${atLeast + sig.variadic} argument(s) in call to ${JSON.stringify(name)}, got ${args.length}`);
       }
-      cur = inner;
     }
-    if (cur.name === 'VectorSelector') return this.#selector(cur, offsetMs ?? 0, at);
-    if (cur.name in UNSUPPORTED) {
-      throw new UnsupportedExpressionError(this.#q, { start: cur.from, end: cur.to }, UNSUPPORTED[cur.name]);
+    for (let i = 0; i < args.length; i++) {
+      const want = i < sig.argTypes.length ? sig.argTypes[i] : sig.argTypes[sig.argTypes.length - 1];
+      const got = exprValueType(args[i]);
+      if (got !== want) throw this.#err(n, `expected type ${TYPE_NAMES[want]} in call to function ${JSON.stringify(name)}, got ${TYPE_NAMES[got]}`);
     }
-    const what = offsetMs !== null ? 'offset modifier' : '@ modifier';
-    throw this.#err(n, `${what} must be preceded by an instant vector selector or range vector selector or a subquery`);
+    // anchored / smoothed are only meaningful to some range functions.
+    for (const a of args) {
+      if (a.type === 'MatrixSelector' && a.mode !== 'plain') {
+        const allowed = a.mode === 'anchored' ? ANCHORED_FUNCTIONS : SMOOTHED_FUNCTIONS;
+        if (!allowed.includes(name)) throw this.#err(n, `${a.mode} modifier can only be used with: ${allowed.join(', ')} - not with ${name}`);
+      }
+    }
+    return { type: 'Call', func: name, args, pos };
   }
 
-  #offset(d: SyntaxNode): number {
-    // OffsetDurationExpr: a literal, or UnaryOp followed by a nested OffsetDurationExpr.
+  /**
+   * Selectors and subqueries with their modifiers: offset, @, anchored, smoothed may wrap them
+   * in any order; each may appear once.
+   */
+  #modified(n: SyntaxNode): Expr {
+    const mods: Modifiers = { offset: null, at: null, mode: 'plain' };
+    let cur: SyntaxNode = n;
+    for (;;) {
+      if (cur.name === 'OffsetExpr') {
+        if (mods.offset !== null) throw this.#err(cur, 'offset may not be set multiple times');
+        mods.offset = this.#offsetDuration(cur.lastChild!);
+      } else if (cur.name === 'StepInvariantExpr') {
+        if (mods.at !== null) throw this.#err(cur, '@ <timestamp> may not be set multiple times');
+        mods.at = this.#at(cur);
+      } else if (cur.name === 'AnchoredExpr' || cur.name === 'SmoothedExpr') {
+        if (mods.mode !== 'plain') throw this.#err(cur, 'anchored and smoothed may not be combined');
+        mods.mode = cur.name === 'AnchoredExpr' ? 'anchored' : 'smoothed';
+      } else if (cur.name === 'ParenExpr' && (mods.offset || mods.at || mods.mode !== 'plain')) {
+        const inner = cur.firstChild!;
+        if (inner.name === 'SubqueryExpr' || inner.name === 'MatrixSelector' || inner.name === 'VectorSelector') {
+          // `(x[5m:1m]) offset 1m` is not accepted by Prometheus either.
+        }
+        break;
+      } else {
+        break;
+      }
+      cur = cur.firstChild!;
+    }
+    const pos = { start: n.from, end: n.to };
+    switch (cur.name) {
+      case 'VectorSelector':
+        return this.#selector(cur, mods, pos);
+      case 'MatrixSelector': {
+        const vsNode = cur.firstChild!;
+        const inner = this.#modified(vsNode);
+        if (inner.type !== 'VectorSelector') throw this.#err(cur, 'ranges only allowed for vector selectors');
+        if (inner.offset !== null || inner.at !== null) throw this.#err(cur, 'no offset or @ modifiers allowed before range');
+        const range = this.#durationExpr(cur.lastChild!);
+        const selector: VectorSelector = { ...inner, offset: mods.offset, at: mods.at, mode: 'plain' };
+        return { type: 'MatrixSelector', selector, range, mode: mods.mode, pos };
+      }
+      case 'SubqueryExpr': {
+        if (mods.mode !== 'plain') throw this.#err(cur, `${mods.mode} modifier can only be used on range vector selectors`);
+        const kids = this.#children(cur);
+        const inner = this.expr(kids[0]);
+        if (exprValueType(inner) !== 'vector') throw this.#err(cur, `subquery is only allowed on instant vector, got ${TYPE_NAMES[exprValueType(inner)]} instead`);
+        const durations = kids.filter((k) => k.name === 'DurationExpr');
+        const range = this.#durationExpr(durations[0]);
+        const step = durations.length > 1 ? this.#durationExpr(durations[1]) : null;
+        return { type: 'SubqueryExpr', expr: inner, range, step, offset: mods.offset, at: mods.at, pos };
+      }
+      default: {
+        const what = mods.offset !== null ? 'offset modifier' : mods.at !== null ? '@ modifier' : `${mods.mode} modifier`;
+        throw this.#err(n, `${what} must be preceded by an instant vector selector or range vector selector or a subquery`);
+      }
+    }
+  }
+
+  /** OffsetDurationExpr: a (signed) duration expression. */
+  #offsetDuration(d: SyntaxNode): DurationExpr {
     const first = d.firstChild;
     if (!first) throw this.#err(d, 'unexpected end of input');
     if (first.name === 'UnaryOp') {
-      const v = this.#offset(first.nextSibling!);
-      return this.#text(first) === '-' ? -v : v;
+      const inner = this.#offsetDuration(first.nextSibling!);
+      return this.#text(first) === '-' ? { kind: 'unary', op: '-', expr: inner } : inner;
     }
-    if (first.name === 'NumberDurationLiteralInDurationContext' && first.nextSibling === null) {
-      const s = this.#text(first);
-      const ms = parsePromDuration(s);
-      if (ms !== null) return ms;
-      const f = parseGoFloat(s);
-      if (f !== null && Number.isFinite(f)) return Math.round(f * 1000);
-      throw this.#err(first, `bad number or duration syntax: ${JSON.stringify(s)}`);
+    return this.#durationExpr(d);
+  }
+
+  /** DurationExpr and its relatives, in seconds. */
+  #durationExpr(d: SyntaxNode): DurationExpr {
+    const kids = this.#children(d);
+    if (d.name === 'NumberDurationLiteralInDurationContext' || d.name === 'NumberDurationLiteral') return { kind: 'literal', seconds: this.#durationLiteral(d) };
+    if (d.name === 'DurationStep') return { kind: 'step' };
+    if (d.name === 'DurationRange') return { kind: 'range' };
+    if (kids.length === 0) throw this.#err(d, 'unexpected end of input');
+    const first = kids[0];
+    if (first.name === 'DurationMinOf' || first.name === 'DurationMaxOf') {
+      const exprs = kids.filter((k) => k !== first);
+      if (exprs.length !== 2) throw this.#err(d, `${this.#text(first)} expects 2 arguments`);
+      return { kind: first.name === 'DurationMinOf' ? 'min' : 'max', lhs: this.#durationExpr(exprs[0]), rhs: this.#durationExpr(exprs[1]) };
     }
-    throw new UnsupportedExpressionError(this.#q, { start: d.from, end: d.to }, 'duration expression');
+    if (first.name === 'UnaryOp' && kids.length === 2) {
+      const inner = this.#durationExpr(kids[1]);
+      return this.#text(first) === '-' ? { kind: 'unary', op: '-', expr: inner } : inner;
+    }
+    if (kids.length === 1) return this.#durationExpr(first);
+    if (kids.length === 3 && DURATION_OPS[kids[1].name]) {
+      return { kind: 'binary', op: DURATION_OPS[kids[1].name], lhs: this.#durationExpr(kids[0]), rhs: this.#durationExpr(kids[2]) };
+    }
+    // A parenthesised expression: "(" expr ")" appear as children without tokens for parens.
+    if (kids.length >= 1) return this.#durationExpr(kids.find((k) => k.name.startsWith('Duration') || k.name.startsWith('NumberDuration')) ?? first);
+    throw this.#err(d, 'invalid duration expression');
+  }
+
+  #durationLiteral(n: SyntaxNode): number {
+    const s = this.#text(n);
+    const ms = parsePromDuration(s);
+    if (ms !== null) return ms / 1000;
+    const f = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s.slice(2), 16) : parseGoFloat(s);
+    if (f !== null && Number.isFinite(f)) return f;
+    throw this.#err(n, `bad number or duration syntax: ${JSON.stringify(s)}`);
   }
 
   #at(n: SyntaxNode): AtModifier {
@@ -231,13 +427,10 @@ class Converter {
     let sign = 1;
     let lit: SyntaxNode | null = arg;
     if (arg.name === 'UnaryOp') {
-      // Not expected from the grammar today; kept for `@ -1` variants.
       sign = this.#text(arg) === '-' ? -1 : 1;
       lit = arg.nextSibling;
     }
-    if (!lit || lit.name !== 'NumberDurationLiteral') {
-      throw new UnsupportedExpressionError(this.#q, { start: arg.from, end: arg.to }, '@ modifier expression');
-    }
+    if (!lit || lit.name !== 'NumberDurationLiteral') throw this.#err(arg, 'unexpected @ modifier argument');
     const f = sign * this.#number(lit);
     if (!Number.isFinite(f)) throw this.#err(lit, `timestamp out of bounds for @ modifier: ${f}`);
     return { kind: 'time', t: Math.round(f * 1000) };
@@ -266,7 +459,7 @@ class Converter {
     }
   }
 
-  #selector(n: SyntaxNode, offsetMs: number, at: AtModifier | null): VectorSelector {
+  #selector(n: SyntaxNode, mods: Modifiers, pos = { start: n.from, end: n.to }): VectorSelector {
     let name = '';
     const matchers: Matcher[] = [];
     for (let c = n.firstChild; c; c = c.nextSibling) {
@@ -291,7 +484,7 @@ class Converter {
       matchers.unshift(new Matcher('=', METRIC_NAME, name));
     }
     if (this.#requireNonEmpty && !matchers.some((m) => !m.matchesEmpty())) throw this.#err(n, 'vector selector must contain at least one non-empty matcher');
-    return { type: 'VectorSelector', name, matchers, offsetMs, at, pos: { start: n.from, end: n.to } };
+    return { type: 'VectorSelector', name, matchers, offset: mods.offset, at: mods.at, mode: mods.mode, pos };
   }
 
   #matcher(m: SyntaxNode): Matcher {

@@ -42,8 +42,9 @@ export interface StringValue {
 /** Any query result. */
 export type QueryValue = Vector | Matrix | Scalar | StringValue;
 
-/** A result plus non-fatal warnings from storage (e.g. a failed secondary store). */
+/** A result plus non-fatal annotations: warnings (also from storage) and infos, as Prometheus reports them. */
 export interface QueryResult {
   readonly value: QueryValue;
   readonly warnings: readonly string[];
+  readonly infos?: readonly string[];
 }

@@ -1,0 +1,296 @@
+/**
+ * @module Aggregation operators over step series. Groups are fixed per series (labels do not
+ * change between steps), so each series' group is computed once and every step accumulates
+ * into per-group columns, as Prometheus' rangeEvalAgg does with its per-step groups.
+ */
+import { labelsKey, type Labels } from '../../model/labels.ts';
+import type { AggregateOp } from '../ast.ts';
+import { PromqlError } from '../errors.ts';
+import { formatFloatPlain, kahanSumInc, KAHAN, quantile } from './float-math.ts';
+import { dropMetricName, newSeries, onlyLabels, setLabel, withoutLabels, type StepSeries } from './step-series.ts';
+import type { Annotations } from './annotations.ts';
+
+export interface AggregateSpec {
+  readonly op: AggregateOp;
+  readonly grouping: readonly string[];
+  readonly without: boolean;
+  /** k, q or ratio per step (topk, bottomk, quantile, limitk, limit_ratio). */
+  readonly param: Float64Array | null;
+  /** The label name of count_values. */
+  readonly stringParam: string | null;
+}
+
+interface Grouped {
+  readonly groupOf: Int32Array;
+  readonly groupLabels: Labels[];
+}
+
+function groupSeries(series: readonly StepSeries[], spec: AggregateSpec): Grouped {
+  const names = new Set(spec.grouping);
+  if (spec.without) {
+    names.add('__name__');
+  }
+  const byKey = new Map<string, number>();
+  const groupLabels: Labels[] = [];
+  const groupOf = new Int32Array(series.length);
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i];
+    const base = s.dropName ? dropMetricName(s.labels) : s.labels;
+    const labels = spec.without ? withoutLabels(base, names) : onlyLabels(base, names);
+    const key = labelsKey(labels);
+    let g = byKey.get(key);
+    if (g === undefined) {
+      g = groupLabels.length;
+      byKey.set(key, g);
+      groupLabels.push(labels);
+    }
+    groupOf[i] = g;
+  }
+  return { groupOf, groupLabels };
+}
+
+/** Evaluates one aggregation over all steps. */
+export function aggregate(series: readonly StepSeries[], spec: AggregateSpec, steps: number, annotations: Annotations): StepSeries[] {
+  switch (spec.op) {
+    case 'topk':
+    case 'bottomk':
+    case 'limitk':
+    case 'limit_ratio':
+      return selectK(series, spec, steps, annotations);
+    case 'count_values':
+      return countValues(series, spec, steps);
+    case 'quantile':
+      return quantileAgg(series, spec, steps, annotations);
+    default:
+      return simpleAgg(series, spec, steps);
+  }
+}
+
+function simpleAgg(series: readonly StepSeries[], spec: AggregateSpec, steps: number): StepSeries[] {
+  const { groupOf, groupLabels } = groupSeries(series, spec);
+  const G = groupLabels.length;
+  const n = G * steps;
+  const value = new Float64Array(n);
+  const comp = new Float64Array(n);
+  const mean = new Float64Array(n);
+  const count = new Float64Array(n);
+  const incremental = new Uint8Array(n);
+  const op = spec.op;
+  for (let si = 0; si < series.length; si++) {
+    const s = series[si];
+    const base = groupOf[si] * steps;
+    const vals = s.values;
+    const pres = s.present;
+    for (let i = 0; i < steps; i++) {
+      if (pres[i] === 0) continue;
+      const f = vals[i];
+      const at = base + i;
+      const c = count[at];
+      if (c === 0) {
+        count[at] = 1;
+        value[at] = op === 'stddev' || op === 'stdvar' ? 0 : f;
+        mean[at] = f;
+        comp[at] = 0;
+        if ((op === 'stddev' || op === 'stdvar') && !Number.isFinite(f)) value[at] = NaN;
+        continue;
+      }
+      count[at] = c + 1;
+      switch (op) {
+        case 'sum':
+          value[at] = kahanSumInc(f, value[at], comp[at]);
+          comp[at] = KAHAN.c;
+          break;
+        case 'avg': {
+          const gc = c + 1;
+          if (incremental[at] === 0) {
+            const nv = kahanSumInc(f, value[at], comp[at]);
+            if (nv !== Infinity && nv !== -Infinity) {
+              value[at] = nv;
+              comp[at] = KAHAN.c;
+              break;
+            }
+            incremental[at] = 1;
+            mean[at] = value[at] / (gc - 1);
+            comp[at] /= gc - 1;
+          }
+          const q = (gc - 1) / gc;
+          mean[at] = kahanSumInc(f / gc, q * mean[at], q * comp[at]);
+          comp[at] = KAHAN.c;
+          break;
+        }
+        case 'max':
+          if (value[at] < f || Number.isNaN(value[at])) value[at] = f;
+          break;
+        case 'min':
+          if (value[at] > f || Number.isNaN(value[at])) value[at] = f;
+          break;
+        case 'stddev':
+        case 'stdvar': {
+          const gc = c + 1;
+          if (!Number.isFinite(f)) {
+            value[at] = NaN;
+            break;
+          }
+          const delta = f - mean[at];
+          mean[at] += delta / gc;
+          value[at] += delta * (f - mean[at]);
+          break;
+        }
+        default:
+          break; // count, group: only the count matters
+      }
+    }
+  }
+  const out: StepSeries[] = [];
+  for (let g = 0; g < G; g++) {
+    const r = newSeries(groupLabels[g], steps);
+    let any = false;
+    for (let i = 0; i < steps; i++) {
+      const at = g * steps + i;
+      const c = count[at];
+      if (c === 0) continue;
+      let v: number;
+      switch (op) {
+        case 'sum': {
+          const sum = value[at];
+          v = sum === Infinity || sum === -Infinity ? sum : sum + comp[at];
+          break;
+        }
+        case 'avg':
+          v = incremental[at] === 1 ? mean[at] + comp[at] : value[at] / c + comp[at] / c;
+          break;
+        case 'count': v = c; break;
+        case 'group': v = 1; break;
+        case 'stdvar': v = value[at] / c; break;
+        case 'stddev': v = Math.sqrt(value[at] / c); break;
+        default: v = value[at];
+      }
+      r.values[i] = v;
+      r.present[i] = 1;
+      any = true;
+    }
+    if (any) out.push(r);
+  }
+  return out;
+}
+
+function quantileAgg(series: readonly StepSeries[], spec: AggregateSpec, steps: number, annotations: Annotations): StepSeries[] {
+  const { groupOf, groupLabels } = groupSeries(series, spec);
+  const q = spec.param!;
+  for (let i = 0; i < steps; i++) {
+    if (!(q[i] >= 0 && q[i] <= 1)) annotations.warn(`quantile value should be between 0 and 1, got ${formatQ(q[i])}`);
+  }
+  const out: StepSeries[] = groupLabels.map((l) => newSeries(l, steps));
+  const buckets: number[][] = groupLabels.map(() => []);
+  for (let i = 0; i < steps; i++) {
+    for (const b of buckets) b.length = 0;
+    for (let si = 0; si < series.length; si++) if (series[si].present[i] === 1) buckets[groupOf[si]].push(series[si].values[i]);
+    for (let g = 0; g < buckets.length; g++) {
+      if (buckets[g].length === 0) continue;
+      out[g].values[i] = quantile(q[i], buckets[g]);
+      out[g].present[i] = 1;
+    }
+  }
+  return out.filter((s) => s.present.includes(1));
+}
+
+function formatQ(v: number): string {
+  return Number.isNaN(v) ? 'NaN' : String(v);
+}
+
+function countValues(series: readonly StepSeries[], spec: AggregateSpec, steps: number): StepSeries[] {
+  const label = spec.stringParam!;
+  const { groupOf, groupLabels } = groupSeries(series, spec);
+  const bySeriesKey = new Map<string, StepSeries>();
+  const out: StepSeries[] = [];
+  for (let i = 0; i < steps; i++) {
+    const counts = new Map<string, { labels: Labels; n: number }>();
+    for (let si = 0; si < series.length; si++) {
+      if (series[si].present[i] === 0) continue;
+      const labels = setLabel(groupLabels[groupOf[si]], label, formatFloatPlain(series[si].values[i]));
+      const key = labelsKey(labels);
+      const e = counts.get(key);
+      if (e) e.n++;
+      else counts.set(key, { labels, n: 1 });
+    }
+    for (const [key, { labels, n }] of counts) {
+      let s = bySeriesKey.get(key);
+      if (!s) {
+        s = newSeries(labels, steps);
+        bySeriesKey.set(key, s);
+        out.push(s);
+      }
+      s.values[i] = n;
+      s.present[i] = 1;
+    }
+  }
+  return out;
+}
+
+/** topk/bottomk: NaN loses to any number. */
+function better(op: AggregateOp, a: number, b: number): boolean {
+  if (Number.isNaN(b)) return !Number.isNaN(a);
+  if (Number.isNaN(a)) return false;
+  return op === 'topk' ? a > b : a < b;
+}
+
+function selectK(series: readonly StepSeries[], spec: AggregateSpec, steps: number, annotations: Annotations): StepSeries[] {
+  const { groupOf, groupLabels } = groupSeries(series, spec);
+  const param = spec.param!;
+  const results = series.map((s) => newSeries(s.labels, steps, s.dropName));
+  // For instant queries, the output order is meaningful: groups in order, best first.
+  const order: number[] = [];
+  const members: number[][] = groupLabels.map(() => []);
+  for (let i = 0; i < steps; i++) {
+    const p = param[i];
+    let k: number;
+    if (spec.op === 'limit_ratio') {
+      if (Number.isNaN(p)) throw new PromqlError('execution', 'Ratio value is NaN');
+      k = p;
+      if (p > 1) {
+        annotations.warn(`ratio value should be between -1 and 1, got ${p}, capping to 1`);
+        k = 1;
+      } else if (p < -1) {
+        annotations.warn(`ratio value should be between -1 and 1, got ${p}, capping to -1`);
+        k = -1;
+      }
+    } else {
+      if (Number.isNaN(p)) throw new PromqlError('execution', 'Parameter value is NaN');
+      if (p >= 9.223372036854776e18) k = Number.MAX_SAFE_INTEGER;
+      else if (p <= -9.223372036854776e18) k = 0;
+      else k = Math.trunc(p);
+      if (k < 1) continue;
+    }
+    for (const m of members) m.length = 0;
+    for (let si = 0; si < series.length; si++) if (series[si].present[i] === 1) members[groupOf[si]].push(si);
+    for (let g = 0; g < members.length; g++) {
+      let chosen: number[];
+      const m = members[g];
+      if (m.length === 0) continue;
+      if (spec.op === 'limitk') chosen = m.slice(0, k);
+      else if (spec.op === 'limit_ratio') chosen = m.filter((si) => ratioSelected(series[si].labels, k));
+      else {
+        chosen = m.slice().sort((a, b) => (better(spec.op, series[a].values[i], series[b].values[i]) ? -1 : better(spec.op, series[b].values[i], series[a].values[i]) ? 1 : 0)).slice(0, k);
+      }
+      for (const si of chosen) {
+        results[si].values[i] = series[si].values[i];
+        results[si].present[i] = 1;
+        if (steps === 1) order.push(si);
+      }
+    }
+  }
+  if (steps === 1) return order.map((si) => results[si]);
+  return results.filter((s) => s.present.includes(1));
+}
+
+/** limit_ratio keeps a series when its label hash falls within the ratio (negative: the complement). */
+function ratioSelected(labels: Labels, ratio: number): boolean {
+  const key = labelsKey(labels);
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  const offset = h / 2 ** 32;
+  return ratio >= 0 ? offset < ratio : offset >= 1 + ratio;
+}

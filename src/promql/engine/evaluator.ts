@@ -1,0 +1,827 @@
+/**
+ * @module Evaluates a PromQL AST over a grid of steps (Prometheus' evaluator). Every node yields
+ * all its steps at once: selectors walk each series' samples once, range functions slide a
+ * window over sample columns, and aggregations and operators work step by step over columns.
+ */
+import { labelsKey, labelValue, METRIC_NAME, type Labels } from '../../model/labels.ts';
+import { isStaleNaN, ValueType } from '../../model/value.ts';
+import type { Queryable } from '../../storage/interface.ts';
+import type { AggregateExpr, BinaryExpr, Call, DurationExpr, Expr, MatrixSelector, SubqueryExpr, VectorSelector, AtModifier } from '../ast.ts';
+import { exprValueType, unwrapParens } from '../ast.ts';
+import { PromqlError, QueryCanceledError, QueryTimeoutError } from '../errors.ts';
+import { aggregate } from './aggregate.ts';
+import { Annotations } from './annotations.ts';
+import { scalarBinop, vectorAndUnless, vectorBinop, vectorOr, vectorScalarBinop } from './binary.ts';
+import { INSTANT_FUNCTIONS, labelJoin, labelReplace, sortByLabel, sortByValue, dateFunction, DATE_FUNCTIONS } from './instant-functions.ts';
+import { bucketFraction, bucketQuantile, type Bucket } from './classic-histogram.ts';
+import { COUNTER_FUNCTIONS, NAME_PRESERVING_RANGE_FUNCTIONS, RANGE_FUNCTIONS, type RangeWindow } from './range-functions.ts';
+import { constantSeries, dropMetricName, makeGrid, newSeries, type StepGrid, type StepSeries } from './step-series.ts';
+
+/** Raw samples of one series, stale markers kept or dropped as the caller asked. */
+export interface RawSeries {
+  readonly labels: Labels;
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+}
+
+/** What an expression evaluates to. */
+export type EvalValue =
+  | { readonly kind: 'vector'; readonly series: StepSeries[] }
+  | { readonly kind: 'scalar'; readonly values: Float64Array }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'matrix'; readonly series: RawSeries[] };
+
+/** Limits and settings of one query. */
+export interface EvalOptions {
+  readonly lookbackMs: number;
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+  readonly maxSamples: number;
+  /** Subquery step when the query does not give one (Prometheus: the global evaluation interval). */
+  readonly defaultSubqueryStepMs: number;
+  /** The query's own start, end and step, for @ start()/end(), start(), end(), range() and step(). */
+  readonly queryStart: number;
+  readonly queryEnd: number;
+  readonly queryStepMs: number;
+}
+
+const CHECK_EVERY = 256;
+
+export class Evaluator {
+  readonly annotations: Annotations;
+  #samples = 0;
+  #checks = 0;
+
+  constructor(
+    readonly queryable: Queryable,
+    readonly grid: StepGrid,
+    readonly opts: EvalOptions,
+    annotations?: Annotations,
+  ) {
+    this.annotations = annotations ?? new Annotations();
+  }
+
+  stepTime(i: number): number {
+    return this.grid.start + i * this.grid.interval;
+  }
+
+  check(): void {
+    const s = this.opts.signal;
+    if (s?.aborted) {
+      const reason = s.reason as { name?: string } | undefined;
+      throw reason?.name === 'TimeoutError' ? new QueryTimeoutError() : new QueryCanceledError();
+    }
+    if (Date.now() > this.opts.deadline) throw new QueryTimeoutError();
+  }
+
+  #maybeCheck(): void {
+    if (++this.#checks % CHECK_EVERY === 0) this.check();
+  }
+
+  #countSamples(n: number): void {
+    this.#samples += n;
+    if (this.#samples > this.opts.maxSamples) {
+      throw new PromqlError('execution', 'query processing would load too many samples into memory in query execution');
+    }
+  }
+
+  /** A duration expression in ms, as Go converts float seconds to a time.Duration. */
+  durationMs(d: DurationExpr): number {
+    const seconds = this.#durationSeconds(d);
+    return Math.trunc(Math.trunc(seconds * 1e9) / 1e6);
+  }
+
+  #durationSeconds(d: DurationExpr): number {
+    switch (d.kind) {
+      case 'literal': return d.seconds;
+      case 'step': return this.opts.queryStepMs / 1000;
+      case 'range': return (this.opts.queryEnd - this.opts.queryStart) / 1000;
+      case 'unary': return d.op === '-' ? -this.#durationSeconds(d.expr) : this.#durationSeconds(d.expr);
+      case 'min': return Math.min(this.#durationSeconds(d.lhs), this.#durationSeconds(d.rhs));
+      case 'max': return Math.max(this.#durationSeconds(d.lhs), this.#durationSeconds(d.rhs));
+      case 'binary': {
+        const l = this.#durationSeconds(d.lhs);
+        const r = this.#durationSeconds(d.rhs);
+        switch (d.op) {
+          case '+': return l + r;
+          case '-': return l - r;
+          case '*': return l * r;
+          case '/':
+            if (r === 0) throw new PromqlError('bad_data', 'division by zero in duration expression');
+            return l / r;
+          case '%':
+            if (r === 0) throw new PromqlError('bad_data', 'modulo by zero in duration expression');
+            return l % r;
+          case '^': return Math.pow(l, r);
+        }
+      }
+    }
+  }
+
+  /** The time a selector reads at for step time ts: @ pins it, offset shifts it. */
+  #atTime(at: AtModifier | null, ts: number): number {
+    if (at === null) return ts;
+    if (at.kind === 'time') return at.t;
+    return at.kind === 'start' ? this.opts.queryStart : this.opts.queryEnd;
+  }
+
+  async eval(expr: Expr): Promise<EvalValue> {
+    this.check();
+    switch (expr.type) {
+      case 'NumberLiteral':
+        return { kind: 'scalar', values: new Float64Array(this.grid.steps).fill(expr.value) };
+      case 'StringLiteral':
+        return { kind: 'string', value: expr.value };
+      case 'ParenExpr':
+      case 'StepInvariantExpr':
+        return this.eval(expr.expr);
+      case 'VectorSelector':
+        return { kind: 'vector', series: await this.#vectorSelector(expr, false) };
+      case 'MatrixSelector':
+        return { kind: 'matrix', series: await this.#matrixAtInstant(expr) };
+      case 'SubqueryExpr':
+        return { kind: 'matrix', series: await this.#subqueryAtInstant(expr) };
+      case 'UnaryExpr': {
+        const v = await this.eval(expr.expr);
+        if (expr.op === '+') return v;
+        if (v.kind === 'scalar') return { kind: 'scalar', values: v.values.map((x) => -x) };
+        if (v.kind !== 'vector') throw new PromqlError('bad_data', 'unary minus on a non-numeric value');
+        for (const s of v.series) {
+          for (let i = 0; i < s.values.length; i++) s.values[i] = -s.values[i];
+          s.dropName = true;
+        }
+        return v;
+      }
+      case 'BinaryExpr':
+        return this.#binary(expr);
+      case 'AggregateExpr':
+        return { kind: 'vector', series: await this.#aggregate(expr) };
+      case 'Call':
+        return this.#call(expr);
+    }
+  }
+
+  async evalVector(expr: Expr): Promise<StepSeries[]> {
+    const v = await this.eval(expr);
+    if (v.kind !== 'vector') throw new PromqlError('bad_data', `expected instant vector, got ${v.kind}`);
+    return v.series;
+  }
+
+  async evalScalar(expr: Expr): Promise<Float64Array> {
+    const v = await this.eval(expr);
+    if (v.kind !== 'scalar') throw new PromqlError('bad_data', `expected scalar, got ${v.kind}`);
+    return v.values;
+  }
+
+  async #evalString(expr: Expr): Promise<string> {
+    const v = await this.eval(expr);
+    if (v.kind !== 'string') throw new PromqlError('bad_data', `expected string, got ${v.kind}`);
+    return v.value;
+  }
+
+  /** Reads all samples of matching series in [mint, maxt]. */
+  async #select(sel: VectorSelector, mint: number, maxt: number, dropStale: boolean): Promise<RawSeries[]> {
+    // Yield once per selector so an abort from a departed client can arrive.
+    await new Promise<void>((r) => setImmediate(r));
+    this.check();
+    const querier = await this.queryable.querier(mint, maxt);
+    try {
+      const set = await querier.select({ start: mint, end: maxt, step: this.grid.steps > 1 ? this.grid.interval : undefined }, ...sel.matchers);
+      this.check();
+      const out: RawSeries[] = [];
+      let t = new Float64Array(64);
+      let v = new Float64Array(64);
+      let seriesCount = 0;
+      while (set.next()) {
+        if (++seriesCount % 4096 === 0) {
+          await new Promise<void>((r) => setImmediate(r));
+          this.check();
+        }
+        const s = set.at();
+        const it = s.iterator();
+        let n = 0;
+        if (it.seek(mint) !== ValueType.None) {
+          do {
+            const ts = it.atT();
+            if (ts > maxt) break;
+            const val = it.atV();
+            if (dropStale && isStaleNaN(val)) continue;
+            if (n === t.length) {
+              const nt = new Float64Array(n * 2);
+              nt.set(t);
+              t = nt;
+              const nv = new Float64Array(n * 2);
+              nv.set(v);
+              v = nv;
+            }
+            t[n] = ts;
+            v[n] = val;
+            n++;
+          } while (it.next() !== ValueType.None);
+        }
+        if (n === 0) continue;
+        this.#countSamples(n);
+        out.push({ labels: s.labels, t: t.slice(0, n), v: v.slice(0, n) });
+      }
+      for (const w of set.warnings()) this.annotations.warnings.add(w);
+      return out;
+    } finally {
+      querier.close();
+    }
+  }
+
+  /** Instant vector selector: latest sample in (ref − lookback, ref] at each step, not stale. */
+  async #vectorSelector(sel: VectorSelector, sampleTimes: boolean): Promise<StepSeries[]> {
+    const offset = sel.offset ? this.durationMs(sel.offset) : 0;
+    const steps = this.grid.steps;
+    const refs = new Float64Array(steps);
+    let minRef = Infinity;
+    let maxRef = -Infinity;
+    for (let i = 0; i < steps; i++) {
+      refs[i] = this.#atTime(sel.at, this.stepTime(i)) - offset;
+      if (refs[i] < minRef) minRef = refs[i];
+      if (refs[i] > maxRef) maxRef = refs[i];
+    }
+    const lookback = this.opts.lookbackMs;
+    const raws = await this.#select(sel, minRef - lookback + 1, maxRef, false);
+    const out: StepSeries[] = [];
+    for (const raw of raws) {
+      const s = newSeries(raw.labels, steps);
+      let any = false;
+      let j = 0; // first sample with t > ref
+      const n = raw.t.length;
+      for (let i = 0; i < steps; i++) {
+        const ref = refs[i];
+        if (i > 0 && ref < refs[i - 1]) j = 0;
+        while (j < n && raw.t[j] <= ref) j++;
+        if (j === 0) continue;
+        const k = j - 1;
+        if (raw.t[k] <= ref - lookback) continue;
+        const val = raw.v[k];
+        if (isStaleNaN(val)) continue;
+        if (sel.mode === 'smoothed') {
+          // Interpolate between the sample at or before ref and the one after it.
+          if (raw.t[k] !== ref && j < n && !isStaleNaN(raw.v[j]) && raw.t[j] - ref < lookback) {
+            const t0 = raw.t[k];
+            const t1 = raw.t[j];
+            s.values[i] = val + ((raw.v[j] - val) * (ref - t0)) / (t1 - t0);
+          } else s.values[i] = val;
+        } else {
+          s.values[i] = sampleTimes ? raw.t[k] / 1000 : val;
+        }
+        s.present[i] = 1;
+        any = true;
+      }
+      if (any) out.push(s);
+    }
+    return out;
+  }
+
+  /** `x[5m]` evaluated at an instant: its raw samples, as a matrix result. */
+  async #matrixAtInstant(ms: MatrixSelector): Promise<RawSeries[]> {
+    const { series, rangeMs, offsetMs, at } = await this.#loadMatrixArg(ms);
+    const ref = this.#atTime(at, this.grid.start) - offsetMs;
+    const out: RawSeries[] = [];
+    for (const s of series) {
+      let lo = 0;
+      while (lo < s.t.length && s.t[lo] <= ref - rangeMs) lo++;
+      let hi = lo;
+      while (hi < s.t.length && s.t[hi] <= ref) hi++;
+      if (hi > lo) out.push({ labels: s.labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) });
+    }
+    return out;
+  }
+
+  async #subqueryAtInstant(sq: SubqueryExpr): Promise<RawSeries[]> {
+    return this.#matrixAtInstant(sq as unknown as MatrixSelector);
+  }
+
+  /**
+   * The samples a range-vector argument needs for all steps: a matrix selector's samples
+   * (stale markers dropped) or a subquery's points, plus its range, offset and @.
+   */
+  async #loadMatrixArg(arg: Expr): Promise<{ series: RawSeries[]; rangeMs: number; offsetMs: number; at: AtModifier | null; selector: VectorSelector | null; mode: string }> {
+    const e = unwrapParens(arg);
+    if (e.type === 'MatrixSelector') {
+      const sel = e.selector;
+      const rangeMs = this.durationMs(e.range);
+      if (rangeMs <= 0) throw new PromqlError('bad_data', `range must be greater than 0`);
+      const offsetMs = sel.offset ? this.durationMs(sel.offset) : 0;
+      let minRef = Infinity;
+      let maxRef = -Infinity;
+      for (let i = 0; i < this.grid.steps; i++) {
+        const r = this.#atTime(sel.at, this.stepTime(i)) - offsetMs;
+        minRef = Math.min(minRef, r);
+        maxRef = Math.max(maxRef, r);
+      }
+      // anchored/smoothed also look at the samples just outside the window (up to the lookback).
+      const extra = e.mode === 'plain' ? 0 : this.opts.lookbackMs;
+      const series = await this.#select(sel, minRef - rangeMs + 1 - extra, maxRef + (e.mode === 'smoothed' ? extra : 0), true);
+      return { series, rangeMs, offsetMs, at: sel.at, selector: sel, mode: e.mode };
+    }
+    if (e.type === 'SubqueryExpr') {
+      const rangeMs = this.durationMs(e.range);
+      const offsetMs = e.offset ? this.durationMs(e.offset) : 0;
+      const stepMs = e.step ? this.durationMs(e.step) : this.opts.defaultSubqueryStepMs;
+      if (stepMs <= 0) throw new PromqlError('bad_data', 'subquery step must be greater than 0');
+      let minRef = Infinity;
+      let maxRef = -Infinity;
+      for (let i = 0; i < this.grid.steps; i++) {
+        const r = this.#atTime(e.at, this.stepTime(i)) - offsetMs;
+        minRef = Math.min(minRef, r);
+        maxRef = Math.max(maxRef, r);
+      }
+      const from = minRef - rangeMs;
+      let start = stepMs * Math.trunc(from / stepMs);
+      if (start <= from) start += stepMs;
+      if (start > maxRef) return { series: [], rangeMs, offsetMs, at: e.at, selector: null, mode: 'plain' };
+      const sub = new Evaluator(this.queryable, makeGrid(start, maxRef, stepMs), this.opts, this.annotations);
+      const inner = await sub.evalVector(e.expr);
+      const series: RawSeries[] = [];
+      for (const s of inner) {
+        let n = 0;
+        for (let i = 0; i < s.present.length; i++) n += s.present[i];
+        const t = new Float64Array(n);
+        const v = new Float64Array(n);
+        let k = 0;
+        for (let i = 0; i < s.present.length; i++) {
+          if (s.present[i] === 0) continue;
+          t[k] = start + i * stepMs;
+          v[k] = s.values[i];
+          k++;
+        }
+        this.#countSamples(n);
+        series.push({ labels: s.dropName ? dropMetricName(s.labels) : s.labels, t, v });
+      }
+      return { series, rangeMs, offsetMs, at: e.at, selector: null, mode: 'plain' };
+    }
+    throw new PromqlError('bad_data', `expected range vector, got ${exprValueType(e)}`);
+  }
+
+  async #binary(e: BinaryExpr): Promise<EvalValue> {
+    const lt = exprValueType(e.lhs);
+    const rt = exprValueType(e.rhs);
+    const steps = this.grid.steps;
+    if (lt === 'scalar' && rt === 'scalar') {
+      const [l, r] = [await this.evalScalar(e.lhs), await this.evalScalar(e.rhs)];
+      return { kind: 'scalar', values: scalarBinop(e.op, l, r) };
+    }
+    if (lt === 'vector' && rt === 'scalar') {
+      const l = await this.evalVector(e.lhs);
+      const r = await this.evalScalar(e.rhs);
+      return { kind: 'vector', series: vectorScalarBinop(e.op, l, r, false, e.returnBool) };
+    }
+    if (lt === 'scalar' && rt === 'vector') {
+      const l = await this.evalScalar(e.lhs);
+      const r = await this.evalVector(e.rhs);
+      return { kind: 'vector', series: vectorScalarBinop(e.op, r, l, true, e.returnBool) };
+    }
+    const l = await this.evalVector(e.lhs);
+    const r = await this.evalVector(e.rhs);
+    const m = e.matching!;
+    switch (e.op) {
+      case 'and': return { kind: 'vector', series: vectorAndUnless(true, l, r, m, steps) };
+      case 'unless': return { kind: 'vector', series: vectorAndUnless(false, l, r, m, steps) };
+      case 'or': return { kind: 'vector', series: vectorOr(l, r, m, steps) };
+      default: return { kind: 'vector', series: vectorBinop(e.op, l, r, m, e.returnBool, steps) };
+    }
+  }
+
+  async #aggregate(e: AggregateExpr): Promise<StepSeries[]> {
+    let param: Float64Array | null = null;
+    let stringParam: string | null = null;
+    if (e.param) {
+      if (e.op === 'count_values') {
+        stringParam = await this.#evalString(e.param);
+        if (!isValidLabelName(stringParam)) throw new PromqlError('execution', `invalid label name ${JSON.stringify(stringParam)}`);
+      } else param = await this.evalScalar(e.param);
+    }
+    const input = await this.evalVector(e.expr);
+    return aggregate(input, { op: e.op, grouping: e.grouping, without: e.without, param, stringParam }, this.grid.steps, this.annotations);
+  }
+
+  async #call(e: Call): Promise<EvalValue> {
+    const steps = this.grid.steps;
+    const name = e.func;
+    switch (name) {
+      case 'time':
+        return { kind: 'scalar', values: Float64Array.from({ length: steps }, (_, i) => this.stepTime(i) / 1000) };
+      case 'pi':
+        return { kind: 'scalar', values: new Float64Array(steps).fill(Math.PI) };
+      case 'start':
+        return { kind: 'scalar', values: new Float64Array(steps).fill(this.opts.queryStart / 1000) };
+      case 'end':
+        return { kind: 'scalar', values: new Float64Array(steps).fill(this.opts.queryEnd / 1000) };
+      case 'range':
+        return { kind: 'scalar', values: new Float64Array(steps).fill((this.opts.queryEnd - this.opts.queryStart) / 1000) };
+      case 'step':
+        return { kind: 'scalar', values: new Float64Array(steps).fill(this.opts.queryStepMs / 1000) };
+      case 'scalar': {
+        const v = await this.evalVector(e.args[0]);
+        const out = new Float64Array(steps).fill(NaN);
+        for (let i = 0; i < steps; i++) {
+          let n = 0;
+          let val = NaN;
+          for (const s of v) {
+            if (s.present[i] === 1) {
+              n++;
+              val = s.values[i];
+            }
+          }
+          if (n === 1) out[i] = val;
+        }
+        return { kind: 'scalar', values: out };
+      }
+      case 'vector': {
+        const v = await this.evalScalar(e.args[0]);
+        const s = newSeries([], steps);
+        s.values.set(v);
+        s.present.fill(1);
+        return { kind: 'vector', series: [s] };
+      }
+      case 'absent':
+        return { kind: 'vector', series: await this.#absent(e) };
+      case 'absent_over_time':
+        return { kind: 'vector', series: await this.#absentOverTime(e) };
+      case 'timestamp': {
+        const arg = unwrapParens(e.args[0]);
+        const input = arg.type === 'VectorSelector' ? await this.#vectorSelector(arg, true) : await this.evalVector(arg);
+        if (arg.type !== 'VectorSelector') {
+          for (const s of input) for (let i = 0; i < steps; i++) s.values[i] = this.stepTime(i) / 1000;
+        }
+        for (const s of input) s.dropName = true;
+        return { kind: 'vector', series: input };
+      }
+      case 'label_replace': {
+        const input = await this.evalVector(e.args[0]);
+        const [dst, repl, src, regex] = await Promise.all(e.args.slice(1).map((a) => this.#evalString(a)));
+        return { kind: 'vector', series: mergeByLabels(labelReplace(input, dst, repl, src, regex), steps) };
+      }
+      case 'label_join': {
+        const input = await this.evalVector(e.args[0]);
+        const strs: string[] = [];
+        for (const a of e.args.slice(1)) strs.push(await this.#evalString(a));
+        return { kind: 'vector', series: mergeByLabels(labelJoin(input, strs[0], strs[1], strs.slice(2)), steps) };
+      }
+      case 'sort':
+      case 'sort_desc': {
+        const input = await this.evalVector(e.args[0]);
+        if (steps > 1) this.annotations.warn(`${name} is ineffective for range queries since results are always ordered by labels`);
+        return { kind: 'vector', series: sortByValue(input, name === 'sort_desc') };
+      }
+      case 'sort_by_label':
+      case 'sort_by_label_desc': {
+        const input = await this.evalVector(e.args[0]);
+        const labels: string[] = [];
+        for (const a of e.args.slice(1)) labels.push(await this.#evalString(a));
+        if (steps > 1) this.annotations.warn(`${name} is ineffective for range queries since results are always ordered by labels`);
+        return { kind: 'vector', series: sortByLabel(input, labels, name === 'sort_by_label_desc') };
+      }
+      case 'histogram_quantile':
+        return { kind: 'vector', series: await this.#histogramQuantile(e) };
+      case 'histogram_fraction':
+        return { kind: 'vector', series: await this.#histogramFraction(e) };
+      case 'histogram_count':
+      case 'histogram_sum':
+      case 'histogram_avg':
+      case 'histogram_stddev':
+      case 'histogram_stdvar':
+        // Native histograms are not stored; float samples are ignored by these functions.
+        await this.evalVector(e.args[0]);
+        return { kind: 'vector', series: [] };
+      case 'info':
+        return { kind: 'vector', series: await this.evalVector(e.args[0]) };
+      default:
+        break;
+    }
+    if (name in RANGE_FUNCTIONS) return { kind: 'vector', series: await this.#rangeFunction(e) };
+    if (DATE_FUNCTIONS.has(name)) {
+      const input = e.args.length > 0 ? await this.evalVector(e.args[0]) : [this.#timeVector()];
+      return { kind: 'vector', series: dateFunction(name, input) };
+    }
+    const fn = INSTANT_FUNCTIONS[name];
+    if (fn) {
+      const input = await this.evalVector(e.args[0]);
+      const scalars: Float64Array[] = [];
+      for (const a of e.args.slice(1)) scalars.push(await this.evalScalar(a));
+      return { kind: 'vector', series: fn(input, scalars, steps) };
+    }
+    throw new PromqlError('bad_data', `function ${JSON.stringify(name)} is not supported by Pharos`);
+  }
+
+  #timeVector(): StepSeries {
+    const s = newSeries([], this.grid.steps);
+    for (let i = 0; i < this.grid.steps; i++) s.values[i] = this.stepTime(i) / 1000;
+    s.present.fill(1);
+    return s;
+  }
+
+  async #rangeFunction(e: Call): Promise<StepSeries[]> {
+    const name = e.func;
+    const fn = RANGE_FUNCTIONS[name];
+    const matrixIndex = e.args.findIndex((a) => exprValueType(a) === 'matrix');
+    const scalarArgs: Float64Array[] = [];
+    for (let i = 0; i < e.args.length; i++) if (i !== matrixIndex) scalarArgs.push(await this.evalScalar(e.args[i]));
+    if (name === 'quantile_over_time') {
+      for (const q of new Set(scalarArgs[0])) if (!(q >= 0 && q <= 1)) this.annotations.warn(`quantile value should be between 0 and 1, got ${Number.isNaN(q) ? 'NaN' : q}`);
+    }
+    if (name === 'double_exponential_smoothing') {
+      for (const sf of scalarArgs[0]) if (!(sf > 0 && sf < 1)) throw new PromqlError('execution', `invalid smoothing factor. Expected: 0 < sf < 1, got: ${formatGoF(sf)}`);
+      for (const tf of scalarArgs[1]) if (!(tf > 0 && tf < 1)) throw new PromqlError('execution', `invalid trend factor. Expected: 0 < tf < 1, got: ${formatGoF(tf)}`);
+    }
+    const arg = await this.#loadMatrixArg(e.args[matrixIndex]);
+    const steps = this.grid.steps;
+    const keepName = NAME_PRESERVING_RANGE_FUNCTIONS.has(name);
+    const out: StepSeries[] = [];
+    const argsAt: number[] = new Array(scalarArgs.length).fill(0);
+    const w: RangeWindow = { t: new Float64Array(0), v: new Float64Array(0), lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: arg.rangeMs, evalT: 0 };
+    const nonCounterNames = new Set<string>();
+    for (const s of arg.series) {
+      this.#maybeCheck();
+      const r = newSeries(s.labels, steps, !keepName);
+      w.t = s.t;
+      w.v = s.v;
+      let lo = 0;
+      let hi = 0;
+      let prevRef = -Infinity;
+      let any = false;
+      const n = s.t.length;
+      for (let i = 0; i < steps; i++) {
+        const ts = this.stepTime(i);
+        const ref = this.#atTime(arg.at, ts) - arg.offsetMs;
+        if (ref < prevRef) {
+          lo = 0;
+          hi = 0;
+        }
+        prevRef = ref;
+        const from = ref - arg.rangeMs;
+        while (lo < n && s.t[lo] <= from) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < n && s.t[hi] <= ref) hi++;
+        if (hi === lo && arg.mode === 'plain') continue;
+        w.lo = lo;
+        w.hi = hi;
+        w.rangeStart = from;
+        w.rangeEnd = ref;
+        w.evalT = ts;
+        for (let a = 0; a < scalarArgs.length; a++) argsAt[a] = scalarArgs[a][i];
+        const v = arg.mode === 'plain' ? fn(w, argsAt) : extendedWindow(arg.mode, name, w, this.opts.lookbackMs);
+        if (v === undefined) continue;
+        r.values[i] = v;
+        r.present[i] = 1;
+        any = true;
+      }
+      if (any) {
+        out.push(r);
+        if (COUNTER_FUNCTIONS.has(name) && name !== 'irate') {
+          const metric = labelValue(s.labels, METRIC_NAME);
+          if (metric !== '' && !/(_total|_sum|_count|_bucket)$/.test(metric)) nonCounterNames.add(metric);
+        }
+      }
+    }
+    for (const m of nonCounterNames) this.annotations.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(m)}`);
+    return out;
+  }
+
+  async #absent(e: Call): Promise<StepSeries[]> {
+    const input = await this.evalVector(e.args[0]);
+    const steps = this.grid.steps;
+    const r = newSeries(absentLabels(e.args[0]), steps);
+    let any = false;
+    for (let i = 0; i < steps; i++) {
+      if (input.some((s) => s.present[i] === 1)) continue;
+      r.values[i] = 1;
+      r.present[i] = 1;
+      any = true;
+    }
+    return any ? [r] : [];
+  }
+
+  async #absentOverTime(e: Call): Promise<StepSeries[]> {
+    const arg = await this.#loadMatrixArg(e.args[0]);
+    const steps = this.grid.steps;
+    const r = newSeries(absentLabels(e.args[0]), steps);
+    let any = false;
+    for (let i = 0; i < steps; i++) {
+      const ref = this.#atTime(arg.at, this.stepTime(i)) - arg.offsetMs;
+      const from = ref - arg.rangeMs;
+      const seen = arg.series.some((s) => {
+        for (let k = 0; k < s.t.length; k++) if (s.t[k] > from && s.t[k] <= ref) return true;
+        return false;
+      });
+      if (seen) continue;
+      r.values[i] = 1;
+      r.present[i] = 1;
+      any = true;
+    }
+    return any ? [r] : [];
+  }
+
+  async #histogramQuantile(e: Call): Promise<StepSeries[]> {
+    const q = await this.evalScalar(e.args[0]);
+    const input = await this.evalVector(e.args[1]);
+    const steps = this.grid.steps;
+    for (const qv of new Set(q)) if (!(qv >= 0 && qv <= 1)) this.annotations.warn(`quantile value should be between 0 and 1, got ${Number.isNaN(qv) ? 'NaN' : qv}`);
+    const groups = this.#bucketGroups(input);
+    const out: StepSeries[] = [];
+    const forced = new Set<string>();
+    for (const g of groups) {
+      const r = newSeries(g.labels, steps, true);
+      let any = false;
+      for (let i = 0; i < steps; i++) {
+        const buckets: Bucket[] = [];
+        for (const m of g.members) if (m.series.present[i] === 1) buckets.push({ upperBound: m.upperBound, count: m.series.values[i] });
+        if (buckets.length === 0) continue;
+        const res = bucketQuantile(q[i], buckets);
+        if (res.forcedMonotonic) forced.add(labelValue(g.labels, METRIC_NAME));
+        r.values[i] = res.value;
+        r.present[i] = 1;
+        any = true;
+      }
+      if (any) out.push(r);
+    }
+    for (const name of forced) {
+      this.annotations.info(`input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(name)}`);
+    }
+    return out;
+  }
+
+  async #histogramFraction(e: Call): Promise<StepSeries[]> {
+    const lower = await this.evalScalar(e.args[0]);
+    const upper = await this.evalScalar(e.args[1]);
+    const input = await this.evalVector(e.args[2]);
+    const steps = this.grid.steps;
+    const out: StepSeries[] = [];
+    for (const g of this.#bucketGroups(input)) {
+      const r = newSeries(g.labels, steps, true);
+      let any = false;
+      for (let i = 0; i < steps; i++) {
+        const buckets: Bucket[] = [];
+        for (const m of g.members) if (m.series.present[i] === 1) buckets.push({ upperBound: m.upperBound, count: m.series.values[i] });
+        if (buckets.length === 0) continue;
+        r.values[i] = bucketFraction(lower[i], upper[i], buckets).value;
+        r.present[i] = 1;
+        any = true;
+      }
+      if (any) out.push(r);
+    }
+    return out;
+  }
+
+  /** Classic histogram buckets grouped by their labels without `le`; bad `le` values are reported and skipped. */
+  #bucketGroups(input: readonly StepSeries[]): Array<{ labels: Labels; members: Array<{ upperBound: number; series: StepSeries }> }> {
+    const byKey = new Map<string, { labels: Labels; members: Array<{ upperBound: number; series: StepSeries }> }>();
+    for (const s of input) {
+      const base = s.dropName ? dropMetricName(s.labels) : s.labels;
+      const le = labelValue(base, 'le');
+      const upperBound = parseLe(le);
+      if (upperBound === null) {
+        this.annotations.warn(`bucket label "le" is missing or has a malformed value of ${JSON.stringify(le)} for metric name ${JSON.stringify(labelValue(base, METRIC_NAME))}`);
+        continue;
+      }
+      const labels = base.filter((l) => l.name !== 'le');
+      const key = labelsKey(labels);
+      let g = byKey.get(key);
+      if (!g) {
+        g = { labels, members: [] };
+        byKey.set(key, g);
+      }
+      g.members.push({ upperBound, series: s });
+    }
+    return [...byKey.values()];
+  }
+}
+
+function parseLe(le: string): number | null {
+  if (le === '') return null;
+  const t = le.trim();
+  if (/^[+-]?inf(inity)?$/i.test(t)) return t[0] === '-' ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(t)) return null;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) && !/^0x[0-9a-f]+$/i.test(t)) return null;
+  const v = Number(t);
+  return Number.isNaN(v) ? null : v;
+}
+
+/** Go's %f: six decimals. */
+function formatGoF(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return v.toFixed(6);
+}
+
+function isValidLabelName(name: string): boolean {
+  if (name === '') return false;
+  // Prometheus 3 accepts any valid UTF-8 label name.
+  return !/[\ud800-\udfff]/.test(name) || /^(?:[\ud800-\udbff][\udc00-\udfff]|[^\ud800-\udfff])*$/.test(name);
+}
+
+/** absent(): the labels of the argument's equality matchers (a label set twice is left out). */
+function absentLabels(arg: Expr): Labels {
+  const e = unwrapParens(arg);
+  const sel = e.type === 'VectorSelector' ? e : e.type === 'MatrixSelector' ? e.selector : null;
+  if (!sel) return [];
+  const seen = new Map<string, string | null>();
+  for (const m of sel.matchers) {
+    if (m.name === METRIC_NAME) continue;
+    if (m.type !== '=') {
+      if (!seen.has(m.name)) continue;
+      continue;
+    }
+    seen.set(m.name, seen.has(m.name) ? null : m.value);
+  }
+  const pairs: Array<[string, string]> = [];
+  for (const [k, v] of seen) if (v !== null && v !== '') pairs.push([k, v]);
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return pairs.map(([name, value]) => ({ name, value }));
+}
+
+/** Series that ended up with equal labels are merged; two values at one step are an error. */
+export function mergeByLabels(series: StepSeries[], steps: number): StepSeries[] {
+  const byKey = new Map<string, StepSeries>();
+  const out: StepSeries[] = [];
+  for (const s of series) {
+    const key = labelsKey(s.labels) + (s.dropName ? '\x00d' : '');
+    const prev = byKey.get(key);
+    if (!prev) {
+      byKey.set(key, s);
+      out.push(s);
+      continue;
+    }
+    for (let i = 0; i < steps; i++) {
+      if (s.present[i] === 0) continue;
+      if (prev.present[i] === 1) throw new PromqlError('execution', 'vector cannot contain metrics with the same labelset');
+      prev.values[i] = s.values[i];
+      prev.present[i] = 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * `anchored` and `smoothed` range selectors (Prometheus 3.7+): the window's edges are pinned to
+ * the range boundaries, using the last sample before the window (anchored) or interpolating
+ * between the samples around each boundary (smoothed), so increase() is exact instead of
+ * extrapolated.
+ */
+function extendedWindow(mode: string, name: string, w: RangeWindow, lookbackMs: number): number | undefined {
+  const { t, v, lo, hi, rangeStart, rangeEnd } = w;
+  // The value at the window's start: the sample at or before it (within lookback).
+  const before = lo - 1;
+  let startV: number | undefined;
+  if (before >= 0 && t[before] > rangeStart - lookbackMs) {
+    if (mode === 'smoothed' && lo < t.length && t[before] !== rangeStart) {
+      startV = v[before] + ((v[lo] - v[before]) * (rangeStart - t[before])) / (t[lo] - t[before]);
+    } else startV = v[before];
+  } else if (lo < hi) startV = v[lo];
+  if (startV === undefined) return undefined;
+  let endV: number;
+  if (hi > lo) {
+    endV = v[hi - 1];
+    if (mode === 'smoothed' && t[hi - 1] !== rangeEnd && hi < t.length && t[hi] - rangeEnd < lookbackMs) {
+      endV = v[hi - 1] + ((v[hi] - v[hi - 1]) * (rangeEnd - t[hi - 1])) / (t[hi] - t[hi - 1]);
+    }
+  } else if (before >= 0 && t[before] > rangeStart - lookbackMs) endV = v[before];
+  else return undefined;
+  const isCounter = name !== 'delta';
+  // Values inside the window, bracketed by the start and end values.
+  const vals: number[] = [startV];
+  for (let i = lo; i < hi; i++) vals.push(v[i]);
+  vals.push(endV);
+  switch (name) {
+    case 'changes': {
+      let c = 0;
+      for (let i = 1; i < vals.length; i++) if (vals[i] !== vals[i - 1] && !(Number.isNaN(vals[i]) && Number.isNaN(vals[i - 1]))) c++;
+      return c;
+    }
+    case 'resets': {
+      let c = 0;
+      for (let i = 1; i < vals.length; i++) if (vals[i] < vals[i - 1]) c++;
+      return c;
+    }
+    default: {
+      let result = endV - startV;
+      if (isCounter) {
+        for (let i = 1; i < vals.length; i++) if (vals[i] < vals[i - 1]) result += vals[i - 1];
+      }
+      if (name === 'rate') result /= w.rangeMs / 1000;
+      return result;
+    }
+  }
+}
+
+/** Removes delayed metric names at the end of evaluation and rejects resulting duplicates. */
+export function finishSeries(series: StepSeries[]): StepSeries[] {
+  const seen = new Set<string>();
+  for (const s of series) {
+    if (s.dropName) {
+      s.labels = dropMetricName(s.labels);
+      s.dropName = false;
+    }
+    const key = labelsKey(s.labels);
+    if (seen.has(key)) throw new PromqlError('execution', 'vector cannot contain metrics with the same labelset');
+    seen.add(key);
+  }
+  return series;
+}
+
+export { constantSeries };
