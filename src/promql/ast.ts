@@ -13,7 +13,7 @@ export type AtModifier = { readonly kind: 'time'; readonly t: number } | { reado
  * literals, `step()`, `range()`, `min_of()` and `max_of()`. Values are seconds until resolved.
  */
 export type DurationExpr =
-  | { readonly kind: 'literal'; readonly seconds: number }
+  | { readonly kind: 'literal'; readonly seconds: number; /** Exact ms for duration literals such as 1001ms. */ readonly ms?: number }
   | { readonly kind: 'step' }
   | { readonly kind: 'range' }
   | { readonly kind: 'unary'; readonly op: '-' | '+'; readonly expr: DurationExpr }

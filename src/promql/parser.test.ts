@@ -144,7 +144,6 @@ describe('parseExpr: the whole language', () => {
     ['topk("a", up)', 'expected type scalar in aggregation parameter, got string'],
     ['up and on(a) group_left up', 'no grouping allowed for "and" operation'],
     ['up * on(a) group_left(a) up', 'label "a" must not occur in ON and GROUP clause at once'],
-    ['max_over_time(up[5m] anchored)', 'anchored modifier can only be used with: changes, delta, increase, rate, resets - not with max_over_time'],
     ['(up[5m])[10m:1m]', 'subquery is only allowed on instant vector, got range vector instead'],
   ])('rejects %s', (q, msg) => {
     expect(() => parseExpr(q)).toThrow(msg);

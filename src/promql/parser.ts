@@ -12,7 +12,7 @@ import { exprValueType } from './ast.ts';
 import { ParseError } from './errors.ts';
 import { parseGoFloat, parsePromDuration } from './duration.ts';
 import { unquote } from './unquote.ts';
-import { ANCHORED_FUNCTIONS, FUNCTIONS, SMOOTHED_FUNCTIONS } from './functions-catalog.ts';
+import { FUNCTIONS } from './functions-catalog.ts';
 
 const BINARY_OPS = new Set<string>(['+', '-', '*', '/', '%', '^', 'atan2', '==', '!=', '>', '<', '>=', '<=', 'and', 'or', 'unless']);
 const COMPARISONS = new Set<string>(['==', '!=', '>', '<', '>=', '<=']);
@@ -41,9 +41,52 @@ function firstErrorNode(query: string): { top: SyntaxNode | null; error: SyntaxN
   return { top: tree.topNode.firstChild, error };
 }
 
+/**
+ * Rewrites, at equal length, two spellings Prometheus' own parser accepts but the lezer grammar
+ * does not: a number with a trailing dot (`1.` → `1 `) and upper-case `step()`/`range()`.
+ * String literals are left alone; positions in error messages stay right.
+ */
+function normalizeForGrammar(q: string): string {
+  let out = '';
+  let i = 0;
+  while (i < q.length) {
+    const c = q[i];
+    if (c === '"' || c === "'" || c === '`') {
+      let j = i + 1;
+      while (j < q.length && q[j] !== c) j += q[j] === '\\' && c !== '`' ? 2 : 1;
+      out += q.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    const prev = i > 0 ? q[i - 1] : '';
+    if (c >= '0' && c <= '9' && !/[A-Za-z0-9_:.]/.test(prev)) {
+      let j = i;
+      while (j < q.length && q[j] >= '0' && q[j] <= '9') j++;
+      if (q[j] === '.' && !/[0-9eE]/.test(q[j + 1] ?? '')) {
+        out += q.slice(i, j) + ' ';
+        i = j + 1;
+        continue;
+      }
+      out += q.slice(i, j);
+      i = j;
+      continue;
+    }
+    const kw = /^(step|range)(\s*\(\s*\))/i.exec(q.slice(i));
+    if (kw && !/[A-Za-z0-9_:]/.test(prev)) {
+      out += kw[1].toLowerCase() + kw[2];
+      i += kw[0].length;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
 /** Parses one PromQL expression. Throws ParseError (code bad_data). */
-export function parseExpr(query: string): Expr {
-  if (query.trim() === '') throw new ParseError(query, { start: 0, end: 0 }, 'no expression found in input');
+export function parseExpr(input: string): Expr {
+  if (input.trim() === '') throw new ParseError(input, { start: 0, end: 0 }, 'no expression found in input');
+  const query = normalizeForGrammar(input);
   const { top, error } = firstErrorNode(query);
   if (error) throw syntaxError(query, error);
   if (!top) throw new ParseError(query, { start: 0, end: 0 }, 'no expression found in input');
@@ -307,13 +350,6 @@ class Converter {
       const got = exprValueType(args[i]);
       if (got !== want) throw this.#err(n, `expected type ${TYPE_NAMES[want]} in call to function ${JSON.stringify(name)}, got ${TYPE_NAMES[got]}`);
     }
-    // anchored / smoothed are only meaningful to some range functions.
-    for (const a of args) {
-      if (a.type === 'MatrixSelector' && a.mode !== 'plain') {
-        const allowed = a.mode === 'anchored' ? ANCHORED_FUNCTIONS : SMOOTHED_FUNCTIONS;
-        if (!allowed.includes(name)) throw this.#err(n, `${a.mode} modifier can only be used with: ${allowed.join(', ')} - not with ${name}`);
-      }
-    }
     return { type: 'Call', func: name, args, pos };
   }
 
@@ -389,7 +425,10 @@ class Converter {
   /** DurationExpr and its relatives, in seconds. */
   #durationExpr(d: SyntaxNode): DurationExpr {
     const kids = this.#children(d);
-    if (d.name === 'NumberDurationLiteralInDurationContext' || d.name === 'NumberDurationLiteral') return { kind: 'literal', seconds: this.#durationLiteral(d) };
+    if (d.name === 'NumberDurationLiteralInDurationContext' || d.name === 'NumberDurationLiteral') {
+      const ms = parsePromDuration(this.#text(d));
+      return ms !== null ? { kind: 'literal', seconds: ms / 1000, ms } : { kind: 'literal', seconds: this.#durationLiteral(d) };
+    }
     if (d.name === 'DurationStep') return { kind: 'step' };
     if (d.name === 'DurationRange') return { kind: 'range' };
     if (kids.length === 0) throw this.#err(d, 'unexpected end of input');

@@ -7,7 +7,7 @@ import { labelsKey, labelValue, type Labels } from '../../model/labels.ts';
 import type { BinaryOp, VectorMatching } from '../ast.ts';
 import { PromqlError } from '../errors.ts';
 import { goPow } from './float-math.ts';
-import { newSeries, onlyLabels, setLabel, signature, withoutLabels, type StepSeries } from './step-series.ts';
+import { dropMetricName, newSeries, onlyLabels, setLabel, signature, withoutLabels, type StepSeries } from './step-series.ts';
 
 const ARITHMETIC = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^', 'atan2']);
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
@@ -114,8 +114,9 @@ export function vectorBinop(op: BinaryOp, lhsIn: readonly StepSeries[], rhsIn: r
   const swap = m.card === 'one-to-many';
   const lhs = swap ? rhsIn : lhsIn;
   const rhs = swap ? lhsIn : rhsIn;
-  const fillMany = swap ? m.fillRight : m.fillLeft; // value for a missing "many" side
-  const fillOne = swap ? m.fillLeft : m.fillRight; // value for a missing "one" side
+  // After the swap for group_right, fill_left still names the (swapped) left side, as in Prometheus.
+  const fillMany = m.fillLeft; // value for a missing "many" side
+  const fillOne = m.fillRight; // value for a missing "one" side
   const sig = sigFn(m);
   const lsig = lhs.map((s) => sig(s.labels));
   const rsig = rhs.map((s) => sig(s.labels));
@@ -123,11 +124,14 @@ export function vectorBinop(op: BinaryOp, lhsIn: readonly StepSeries[], rhsIn: r
   const dropsName = ARITHMETIC.has(op) || returnBool;
   const out = new OutputSet(steps);
   const labelCache = new Map<number, { labels: Labels; key: string }>();
+  const matchGroup = (l: Labels): Labels => (m.on ? onlyLabels(l, new Set(m.labels)) : dropMetricName(withoutLabels(l, new Set(m.labels))));
   const pairLabels = (li: number, ri: number, manyLabels: Labels, oneLabels: Labels | null): { labels: Labels; key: string } => {
     const k = li * (rhs.length + 1) + ri + 1;
     let e = labelCache.get(k);
     if (!e) {
-      const labels = resultLabels(manyLabels, oneLabels, m);
+      // A "many" side that was filled in has no labels of its own: the match group names the result.
+      let labels = li < 0 ? matchGroup(oneLabels!) : resultLabels(manyLabels, oneLabels, m);
+      if (dropsName) labels = dropMetricName(labels);
       e = { labels, key: labelsKey(labels) };
       labelCache.set(k, e);
     }
@@ -201,7 +205,7 @@ export function vectorBinop(op: BinaryOp, lhsIn: readonly StepSeries[], rhsIn: r
           else continue;
         }
         const rl = pairLabels(-1 - ri, -1, rhs[ri].labels, rhs[ri].labels);
-        out.put(rl.labels, rl.key, rhs[ri].dropName || dropsName, step, v);
+        out.put(rl.labels, rl.key, dropsName, step, v);
       }
     }
   }

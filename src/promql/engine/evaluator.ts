@@ -14,8 +14,9 @@ import { Annotations } from './annotations.ts';
 import { scalarBinop, vectorAndUnless, vectorBinop, vectorOr, vectorScalarBinop } from './binary.ts';
 import { INSTANT_FUNCTIONS, labelJoin, labelReplace, sortByLabel, sortByValue, dateFunction, DATE_FUNCTIONS } from './instant-functions.ts';
 import { bucketFraction, bucketQuantile, type Bucket } from './classic-histogram.ts';
+import { ANCHORED_FUNCTIONS, SMOOTHED_FUNCTIONS } from '../functions-catalog.ts';
 import { COUNTER_FUNCTIONS, NAME_PRESERVING_RANGE_FUNCTIONS, RANGE_FUNCTIONS, type RangeWindow } from './range-functions.ts';
-import { constantSeries, dropMetricName, makeGrid, newSeries, type StepGrid, type StepSeries } from './step-series.ts';
+import { constantSeries, dropMetricName, makeGrid, newSeries, setLabel, type StepGrid, type StepSeries } from './step-series.ts';
 
 /** Raw samples of one series, stale markers kept or dropped as the caller asked. */
 export interface RawSeries {
@@ -87,8 +88,10 @@ export class Evaluator {
 
   /** A duration expression in ms, as Go converts float seconds to a time.Duration. */
   durationMs(d: DurationExpr): number {
+    if (d.kind === 'literal' && d.ms !== undefined) return d.ms;
     const seconds = this.#durationSeconds(d);
-    return Math.trunc(Math.trunc(seconds * 1e9) / 1e6);
+    // Go converts float seconds to integer nanoseconds; rounding to ns hides float noise such as 1.001 * 1e9.
+    return Math.trunc(Math.round(seconds * 1e9) / 1e6);
   }
 
   #durationSeconds(d: DurationExpr): number {
@@ -466,7 +469,7 @@ export class Evaluator {
       case 'sort':
       case 'sort_desc': {
         const input = await this.evalVector(e.args[0]);
-        if (steps > 1) this.annotations.warn(`${name} is ineffective for range queries since results are always ordered by labels`);
+        if (steps > 1) this.annotations.warn('sort is ineffective for range queries since results are always ordered by labels');
         return { kind: 'vector', series: sortByValue(input, name === 'sort_desc') };
       }
       case 'sort_by_label':
@@ -474,11 +477,25 @@ export class Evaluator {
         const input = await this.evalVector(e.args[0]);
         const labels: string[] = [];
         for (const a of e.args.slice(1)) labels.push(await this.#evalString(a));
-        if (steps > 1) this.annotations.warn(`${name} is ineffective for range queries since results are always ordered by labels`);
+        if (steps > 1) this.annotations.warn('sort is ineffective for range queries since results are always ordered by labels');
         return { kind: 'vector', series: sortByLabel(input, labels, name === 'sort_by_label_desc') };
       }
       case 'histogram_quantile':
         return { kind: 'vector', series: await this.#histogramQuantile(e) };
+      case 'histogram_quantiles': {
+        const label = await this.#evalString(e.args[1]);
+        const qs: Float64Array[] = [];
+        for (const a of e.args.slice(2)) qs.push(await this.evalScalar(a));
+        const out: StepSeries[] = [];
+        for (const q of qs) {
+          const per = await this.#histogramQuantile(e, q);
+          for (const s of per) {
+            s.labels = setLabel(s.labels, label, formatQuantileLabel(q[0]));
+            out.push(s);
+          }
+        }
+        return { kind: 'vector', series: finishLabelsUnique(out) };
+      }
       case 'histogram_fraction':
         return { kind: 'vector', series: await this.#histogramFraction(e) };
       case 'histogram_count':
@@ -520,6 +537,11 @@ export class Evaluator {
     const name = e.func;
     const fn = RANGE_FUNCTIONS[name];
     const matrixIndex = e.args.findIndex((a) => exprValueType(a) === 'matrix');
+    const matrixArg = unwrapParens(e.args[matrixIndex]);
+    if (matrixArg.type === 'MatrixSelector' && matrixArg.mode !== 'plain') {
+      const allowed = matrixArg.mode === 'anchored' ? ANCHORED_FUNCTIONS : SMOOTHED_FUNCTIONS;
+      if (!allowed.includes(name)) throw new PromqlError('bad_data', `${matrixArg.mode} modifier can only be used with: ${allowed.join(', ')} - not with ${name}`);
+    }
     const scalarArgs: Float64Array[] = [];
     for (let i = 0; i < e.args.length; i++) if (i !== matrixIndex) scalarArgs.push(await this.evalScalar(e.args[i]));
     if (name === 'quantile_over_time') {
@@ -617,9 +639,9 @@ export class Evaluator {
     return any ? [r] : [];
   }
 
-  async #histogramQuantile(e: Call): Promise<StepSeries[]> {
-    const q = await this.evalScalar(e.args[0]);
-    const input = await this.evalVector(e.args[1]);
+  async #histogramQuantile(e: Call, fixedQ?: Float64Array): Promise<StepSeries[]> {
+    const q = fixedQ ?? (await this.evalScalar(e.args[0]));
+    const input = await this.evalVector(e.args[fixedQ ? 0 : 1]);
     const steps = this.grid.steps;
     for (const qv of new Set(q)) if (!(qv >= 0 && qv <= 1)) this.annotations.warn(`quantile value should be between 0 and 1, got ${Number.isNaN(qv) ? 'NaN' : qv}`);
     const groups = this.#bucketGroups(input);
@@ -702,6 +724,24 @@ function parseLe(le: string): number | null {
   return Number.isNaN(v) ? null : v;
 }
 
+/** A quantile as a label value, in OpenMetrics' canonical form (1 → "1.0"). */
+function formatQuantileLabel(q: number): string {
+  if (Number.isNaN(q)) return 'NaN';
+  if (!Number.isFinite(q)) return q > 0 ? '+Inf' : '-Inf';
+  return Number.isInteger(q) ? q.toFixed(1) : String(q);
+}
+
+/** Series whose label sets (after name removal) collide are an error. */
+function finishLabelsUnique(series: StepSeries[]): StepSeries[] {
+  const seen = new Set<string>();
+  for (const s of series) {
+    const key = labelsKey(s.dropName ? dropMetricName(s.labels) : s.labels);
+    if (seen.has(key)) throw new PromqlError('execution', 'vector cannot contain metrics with the same labelset');
+    seen.add(key);
+  }
+  return series;
+}
+
 /** Go's %f: six decimals. */
 function formatGoF(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
@@ -720,14 +760,12 @@ function absentLabels(arg: Expr): Labels {
   const e = unwrapParens(arg);
   const sel = e.type === 'VectorSelector' ? e : e.type === 'MatrixSelector' ? e.selector : null;
   if (!sel) return [];
+  // A label with any second matcher (or a non-equality one) is left out, as Prometheus does.
   const seen = new Map<string, string | null>();
   for (const m of sel.matchers) {
     if (m.name === METRIC_NAME) continue;
-    if (m.type !== '=') {
-      if (!seen.has(m.name)) continue;
-      continue;
-    }
-    seen.set(m.name, seen.has(m.name) ? null : m.value);
+    if (m.type === '=' && !seen.has(m.name)) seen.set(m.name, m.value);
+    else seen.set(m.name, null);
   }
   const pairs: Array<[string, string]> = [];
   for (const [k, v] of seen) if (v !== null && v !== '') pairs.push([k, v]);

@@ -210,6 +210,7 @@ export const RANGE_FUNCTIONS: Readonly<Record<string, RangeFunction>> = {
   quantile_over_time: (w, args) => quantile(args[0], windowValues(w)),
   mad_over_time: (w) => {
     const values = windowValues(w);
+    if (values.some(Number.isNaN)) return NaN;
     const median = quantile(0.5, values);
     return quantile(0.5, values.map((x) => Math.abs(x - median)));
   },

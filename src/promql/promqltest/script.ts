@@ -180,7 +180,8 @@ export function expandValues(text: string, line: number): ValueToken[] {
       for (let k = 0; k < n; k++) out.push({ kind: 'histogram' });
       continue;
     }
-    if (/^[+-]?0x[0-9a-f]+$/i.test(tok)) {
+    // `0x59` repeats 0 sixty times; only a hex literal with a letter digit is a number.
+    if (/^[+-]?0x[0-9]*[a-f][0-9a-f]*$/i.test(tok)) {
       out.push({ kind: 'float', v: parseNumber(tok)! });
       continue;
     }
