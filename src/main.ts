@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ListenAddress, PharosConfig } from './config/index.ts';
+import { SETTINGS } from './config/index.ts';
 import type { Logger } from './log.ts';
 import { createApiHandler } from './api/v1/index.ts';
 import { createOtlpHttpHandler, DEFAULT_OTLP_HTTP_PATHS, InflightBudget, OtlpReceiverMetrics, startOtlpGrpcServer, type OtlpGrpcServer, type OtlpIngestDeps } from './receive/otlp/index.ts';
@@ -46,6 +47,12 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
     lookbackDeltaMs: config.query.lookbackDeltaMs,
     queryTimeoutMs: config.query.timeoutMs,
     version: VERSION,
+    metadata: () => db.metadata(),
+    status: {
+      settings: config.effective,
+      flagNames: new Map(SETTINGS.map((s) => [s.key, s.flag])),
+      startTime: new Date(),
+    },
   });
   // Prometheus 3 serves OTLP/HTTP on its API port; exporters configured for it work here too.
   const otlpAlias = createOtlpHttpHandler(ingestDeps, { ...otlpHttpOptions, paths: { '/api/v1/otlp/v1/metrics': 'metrics' } });

@@ -36,6 +36,8 @@ export interface PharosConfig {
   storage: { walFsync: 'never' | 'always' };
   query: { lookbackDeltaMs: number; timeoutMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Every setting as the text that won (default, file, env or flag), for /api/v1/status/{config,flags}. */
+  effective: ReadonlyMap<string, string>;
 }
 
 /** Where the raw settings come from. */
@@ -55,6 +57,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
   const fileValues = file ? readConfigFile(file) : new Map<string, unknown>();
 
   const values = new Map<string, SettingValue>();
+  const effective = new Map<string, string>();
   for (const s of SETTINGS) {
     let raw: unknown = s.default;
     let origin = 'default';
@@ -62,6 +65,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
     if (env[s.env] !== undefined) { raw = env[s.env]; origin = `environment ${s.env}`; }
     if (flags[s.flag] !== undefined) { raw = flags[s.flag]; origin = `flag --${s.flag}`; }
     values.set(s.key, parseOrThrow(s, raw, origin));
+    effective.set(s.key, Array.isArray(raw) ? raw.join(',') : String(raw));
   }
   for (const key of fileValues.keys()) {
     if (!SETTINGS.some((s) => s.key === key)) throw new ConfigError(`${file}: unknown setting ${JSON.stringify(key)}`);
@@ -71,6 +75,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
   }
   const v = <T extends SettingValue>(key: string) => values.get(key) as T;
   return {
+    effective,
     dataDir: v('data_dir'),
     httpListen: v('http.listen'),
     otlp: {

@@ -357,3 +357,68 @@ describe('status and health', () => {
     expect(await get('/v1/metrics')).toMatchObject({ status: 404, body: 'not mine' });
   });
 });
+
+describe('queries over the whole language', () => {
+  it('aggregates rates by label, as a Grafana RED panel asks', async () => {
+    const r = await get(`/api/v1/query?query=${q('sum by (job) (count_over_time(up[5m]))')}`);
+    expect(JSON.parse(r.body)).toEqual({
+      status: 'success',
+      data: { resultType: 'vector', result: [{ metric: { job: 'api' }, value: [60000, '3'] }, { metric: { job: 'db' }, value: [60000, '1'] }] },
+    });
+  });
+
+  it('reports infos next to warnings', async () => {
+    const r = await get(`/api/v1/query?query=${q('rate(up[5m])')}`);
+    const body = JSON.parse(r.body);
+    expect(body.infos).toEqual(['PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "up"']);
+    expect(body.data.result).toEqual([{ metric: { instance: 'a:1', job: 'api' }, value: [60000, '0'] }]);
+  });
+});
+
+describe('metadata, format_query and status endpoints', () => {
+  let s: Server;
+  let b: string;
+  beforeAll(async () => {
+    ({ server: s, base: b } = await startServer({
+      queryable: data(),
+      metadata: () => new Map([['http_requests_total', { type: 'counter', help: 'Requests.', unit: '' }], ['up', { type: 'gauge', help: 'Up.', unit: '' }]]),
+      status: { settings: new Map([['query.lookback_delta', '5m']]), flagNames: new Map([['query.lookback_delta', 'query-lookback-delta']]), startTime: new Date(0) },
+    }));
+  });
+  afterAll(() => new Promise<void>((r) => s.close(() => r())));
+  const getB = async (path: string) => {
+    const r = await fetch(b + path);
+    return { status: r.status, json: (await r.json()) as { status: string; data: unknown; errorType?: string } };
+  };
+
+  it('/api/v1/metadata lists families, filtered by metric and limit', async () => {
+    expect((await getB('/api/v1/metadata')).json.data).toEqual({ http_requests_total: [{ type: 'counter', help: 'Requests.', unit: '' }], up: [{ type: 'gauge', help: 'Up.', unit: '' }] });
+    expect((await getB('/api/v1/metadata?metric=up')).json.data).toEqual({ up: [{ type: 'gauge', help: 'Up.', unit: '' }] });
+    expect(Object.keys((await getB('/api/v1/metadata?limit=1')).json.data as object)).toEqual(['http_requests_total']);
+  });
+
+  it('/api/v1/format_query prints the canonical form', async () => {
+    expect((await getB(`/api/v1/format_query?query=${q('sum by(job)(rate(x[5m]))')}`)).json.data).toBe('sum by (job) (rate(x[5m]))');
+    const bad = await getB(`/api/v1/format_query?query=${q('sum(')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.json.errorType).toBe('bad_data');
+  });
+
+  it('/api/v1/status/config and flags show the effective settings', async () => {
+    expect((await getB('/api/v1/status/config')).json.data).toEqual({ yaml: 'query.lookback_delta: 5m\n' });
+    expect((await getB('/api/v1/status/flags')).json.data).toEqual({ 'query-lookback-delta': '5m' });
+  });
+
+  it('/api/v1/status/tsdb counts series by metric and label', async () => {
+    const d = (await getB('/api/v1/status/tsdb')).json.data as { headStats: { numSeries: number }; seriesCountByMetricName: unknown; labelValueCountByLabelName: unknown };
+    expect(d.headStats.numSeries).toBe(5);
+    expect(d.seriesCountByMetricName).toEqual([{ name: 'http_requests_total', value: 2 }, { name: 'up', value: 2 }, { name: 'my.dotted', value: 1 }]);
+    expect(d.labelValueCountByLabelName).toEqual(expect.arrayContaining([{ name: '__name__', value: 3 }, { name: 'job', value: 2 }]));
+  });
+
+  it('/api/v1/status/runtimeinfo and /api/v1/rules answer in Prometheus shapes', async () => {
+    const rt = (await getB('/api/v1/status/runtimeinfo')).json.data as Record<string, unknown>;
+    expect(rt.startTime).toBe('1970-01-01T00:00:00.000Z');
+    expect((await getB('/api/v1/rules')).json.data).toEqual({ groups: [] });
+  });
+});

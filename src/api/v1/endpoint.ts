@@ -5,6 +5,8 @@ import type { Form } from './params.ts';
 export interface EndpointResult {
   readonly dataJson: string;
   readonly warnings: readonly string[];
+  /** PromQL info annotations (Prometheus' `infos` field). */
+  readonly infos?: readonly string[];
 }
 
 /**

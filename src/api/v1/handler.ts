@@ -13,6 +13,10 @@ import { readForm } from './params.ts';
 import { queryEndpoint, queryRangeEndpoint } from './query.ts';
 import { ApiError, respondError, respondRaw, toApiError } from './respond.ts';
 import { seriesEndpoint } from './series.ts';
+import type { MetricMetadata } from '../../storage/interface.ts';
+import { formatQueryEndpoint } from './format-query.ts';
+import { metadataEndpoint } from './metadata.ts';
+import { configEndpoint, flagsEndpoint, runtimeInfoEndpoint, tsdbStatusEndpoint, walReplayEndpoint, type StatusSource } from './status.ts';
 
 /** The one part of a prom-client Registry the API reads. */
 export interface MetricsSource {
@@ -34,6 +38,10 @@ export interface ApiDeps {
   readonly build?: Omit<BuildInfo, 'version'>;
   /** The clock for the default `time` of instant queries (ms); tests pin it. */
   readonly now?: () => number;
+  /** Metric metadata for /api/v1/metadata; none when absent. */
+  readonly metadata?: () => ReadonlyMap<string, MetricMetadata>;
+  /** Settings and head figures for /api/v1/status/*. */
+  readonly status?: StatusSource;
 }
 
 /** A handler that answers its own paths and returns false for any other. */
@@ -52,6 +60,7 @@ const LABEL_VALUES_RE = /^\/api\/v1\/label\/([^/]+)\/values$/;
 export function createApiHandler(deps: ApiDeps): HttpHandler {
   const engine = new Engine(deps.queryable, { lookbackDeltaMs: deps.lookbackDeltaMs, timeoutMs: deps.queryTimeoutMs });
   const now = deps.now ?? Date.now;
+  const status: StatusSource = deps.status ?? { settings: new Map(), flagNames: new Map(), startTime: new Date() };
   const routes = new Map<string, Route>([
     ['/api/v1/query', { endpoint: queryEndpoint(engine, now), methods: GET_POST }],
     ['/api/v1/query_range', { endpoint: queryRangeEndpoint(engine), methods: GET_POST }],
@@ -59,6 +68,16 @@ export function createApiHandler(deps: ApiDeps): HttpHandler {
     ['/api/v1/labels', { endpoint: labelNamesEndpoint(deps.queryable), methods: GET_POST }],
     ['/api/v1/query_exemplars', { endpoint: exemplarsEndpoint(), methods: GET_POST }],
     ['/api/v1/status/buildinfo', { endpoint: buildInfoEndpoint({ ...deps.build, version: deps.version }), methods: GET }],
+    ['/api/v1/metadata', { endpoint: metadataEndpoint(deps.metadata ?? (() => new Map())), methods: GET }],
+    ['/api/v1/format_query', { endpoint: formatQueryEndpoint(), methods: GET_POST }],
+    ['/api/v1/status/config', { endpoint: configEndpoint(status), methods: GET }],
+    ['/api/v1/status/flags', { endpoint: flagsEndpoint(status), methods: GET }],
+    ['/api/v1/status/runtimeinfo', { endpoint: runtimeInfoEndpoint(status), methods: GET }],
+    ['/api/v1/status/tsdb', { endpoint: tsdbStatusEndpoint(deps.queryable, status), methods: GET }],
+    ['/api/v1/status/walreplay', { endpoint: walReplayEndpoint(deps.ready), methods: GET }],
+    // No rules or alerts until the rules engine lands; Grafana reads these at datasource init.
+    ['/api/v1/rules', { endpoint: async () => ({ dataJson: '{"groups":[]}', warnings: [] }), methods: GET }],
+    ['/api/v1/alerts', { endpoint: async () => ({ dataJson: '{"alerts":[]}', warnings: [] }), methods: GET }],
   ]);
   const labelValues: Route = { endpoint: labelValuesEndpoint(deps.queryable), methods: GET };
 
@@ -111,7 +130,7 @@ export function createApiHandler(deps: ApiDeps): HttpHandler {
     try {
       const form = await readForm(req, url);
       const out = await route.endpoint(form, ac.signal, pathParams);
-      respondRaw(res, out.dataJson, out.warnings);
+      respondRaw(res, out.dataJson, out.warnings, out.infos);
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : toInternal(err);
       if (!res.headersSent) respondError(res, apiErr);

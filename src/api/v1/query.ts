@@ -98,5 +98,5 @@ function withLimit(result: QueryResult, limit: number): EndpointResult {
   if (limit > 0 && (result.value.resultType === 'vector' || result.value.resultType === 'matrix') && seriesCount(result.value) > limit) {
     warnings.push(TRUNCATED_WARNING);
   }
-  return { dataJson: queryDataJson(result.value, limit), warnings };
+  return { dataJson: queryDataJson(result.value, limit), warnings, infos: result.infos ?? [] };
 }

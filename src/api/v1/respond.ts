@@ -51,9 +51,10 @@ export function toApiError(err: unknown): ApiError {
 }
 
 /** Writes a success envelope; `dataJson` is already-serialised JSON for `data`. */
-export function respondRaw(res: ServerResponse, dataJson: string, warnings: readonly string[] = []): void {
+export function respondRaw(res: ServerResponse, dataJson: string, warnings: readonly string[] = [], infos: readonly string[] = []): void {
   let body = `{"status":"success","data":${dataJson}`;
   if (warnings.length > 0) body += `,"warnings":${JSON.stringify(warnings)}`;
+  if (infos.length > 0) body += `,"infos":${JSON.stringify(infos)}`;
   body += '}';
   send(res, 200, body);
 }
