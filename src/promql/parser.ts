@@ -21,6 +21,11 @@ const AGGREGATE_OPS = new Set<string>(['sum', 'min', 'max', 'avg', 'group', 'std
 const PARAM_OPS = new Set<string>(['topk', 'bottomk', 'quantile', 'limitk', 'limit_ratio', 'count_values']);
 const DURATION_OPS: Record<string, '+' | '-' | '*' | '/' | '%' | '^'> = { Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^' };
 
+/** Prometheus' binary operator precedence; `^` is right-associative. */
+const PRECEDENCE: Record<string, number> = {
+  or: 1, and: 2, unless: 2, '==': 3, '!=': 3, '<=': 3, '<': 3, '>=': 3, '>': 3, '+': 4, '-': 4, '*': 5, '/': 5, '%': 5, atan2: 5, '^': 6,
+};
+
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
 const TYPE_NAMES: Record<string, string> = { vector: 'instant vector', matrix: 'range vector', scalar: 'scalar', string: 'string' };
@@ -195,9 +200,93 @@ class Converter {
     }
   }
 
+  /**
+   * A chain of binary operators. lezer's grammar lets `offset`/`@` swallow a whole binary
+   * expression to their left (`a - b offset 1m / 2`), where Prometheus binds them to the
+   * selector just before them; so the chain is flattened, the modifiers moved to that operand,
+   * and the tree rebuilt by Prometheus' operator precedence.
+   */
   #binary(n: SyntaxNode): Expr {
-    const lhsNode = n.firstChild!;
-    const opNode = lhsNode.nextSibling!;
+    const items: Array<Expr | SyntaxNode> = [];
+    this.#flatten(n, items);
+    let pos = 0;
+    const climb = (minPrec: number): Expr => {
+      let lhs = items[pos++] as Expr;
+      const signed = this.#signed.get(lhs);
+      if (signed && items[pos] && this.#opText(items[pos] as SyntaxNode) === '^') {
+        // Unary minus binds looser than ^: -1 ^ x is -(1 ^ x).
+        let inner = signed.inner;
+        while (items[pos] && this.#opText(items[pos] as SyntaxNode) === '^') {
+          const opNode = items[pos++] as SyntaxNode;
+          const rhs = climb(PRECEDENCE['^']);
+          inner = this.#makeBinary(inner, opNode, rhs, { start: inner.pos.start, end: rhs.pos.end });
+        }
+        lhs = signed.op === '-' ? { type: 'UnaryExpr', op: '-', expr: inner, pos: { start: lhs.pos.start, end: inner.pos.end } } : inner;
+      }
+      for (;;) {
+        const opNode = items[pos] as SyntaxNode | undefined;
+        if (!opNode) return lhs;
+        const op = this.#opText(opNode);
+        const prec = PRECEDENCE[op];
+        if (prec < minPrec) return lhs;
+        pos++;
+        const rhs = climb(op === '^' ? prec : prec + 1);
+        lhs = this.#makeBinary(lhs, opNode, rhs, { start: lhs.pos.start, end: rhs.pos.end });
+      }
+    };
+    return climb(0);
+  }
+
+  /** The operator token of a BinaryExpr node, lower-cased. */
+  #opText(binaryNode: SyntaxNode): string {
+    return this.#text(binaryNode.firstChild!.nextSibling!).toLowerCase();
+  }
+
+  #flatten(n: SyntaxNode, out: Array<Expr | SyntaxNode>): void {
+    if (n.name === 'BinaryExpr') {
+      this.#flatten(n.firstChild!, out);
+      out.push(n);
+      this.#flatten(n.lastChild!, out);
+      return;
+    }
+    if (n.name === 'OffsetExpr' || n.name === 'StepInvariantExpr' || n.name === 'AnchoredExpr' || n.name === 'SmoothedExpr') {
+      let inner: SyntaxNode = n;
+      while (inner.name === 'OffsetExpr' || inner.name === 'StepInvariantExpr' || inner.name === 'AnchoredExpr' || inner.name === 'SmoothedExpr') inner = inner.firstChild!;
+      if (inner.name === 'BinaryExpr') {
+        const mods = this.#collectModifiers(n);
+        this.#flatten(inner, out);
+        out[out.length - 1] = this.#applyToRightmost(out[out.length - 1] as Expr, mods, n);
+        return;
+      }
+    }
+    const e = this.expr(n);
+    if (e.type === 'UnaryExpr') this.#signed.set(e, { op: e.op, inner: e.expr });
+    else if (e.type === 'NumberLiteral' && /^[+-]/.test(this.#text(n))) {
+      this.#signed.set(e, { op: this.#text(n)[0] as '-' | '+', inner: { type: 'NumberLiteral', value: Math.abs(e.value), pos: { start: n.from + 1, end: n.to } } });
+    }
+    out.push(e);
+  }
+
+  /** Operands written with a leading sign, so `-a ^ b` can be read as -(a ^ b). */
+  readonly #signed = new WeakMap<Expr, { op: '-' | '+'; inner: Expr }>();
+
+  #collectModifiers(n: SyntaxNode): Modifiers {
+    const mods: Modifiers = { offset: null, at: null, mode: 'plain' };
+    for (let cur: SyntaxNode = n; ; cur = cur.firstChild!) {
+      if (cur.name === 'OffsetExpr') {
+        if (mods.offset !== null) throw this.#err(cur, 'offset may not be set multiple times');
+        mods.offset = this.#offsetDuration(cur.lastChild!);
+      } else if (cur.name === 'StepInvariantExpr') {
+        if (mods.at !== null) throw this.#err(cur, '@ <timestamp> may not be set multiple times');
+        mods.at = this.#at(cur);
+      } else if (cur.name === 'AnchoredExpr' || cur.name === 'SmoothedExpr') {
+        mods.mode = cur.name === 'AnchoredExpr' ? 'anchored' : 'smoothed';
+      } else return mods;
+    }
+  }
+
+  #makeBinary(lhs: Expr, n: SyntaxNode, rhs: Expr, pos: { start: number; end: number }): Expr {
+    const opNode = n.firstChild!.nextSibling!;
     const rhsNode = n.lastChild!;
     const op = this.#text(opNode).toLowerCase();
     if (!BINARY_OPS.has(op)) throw this.#err(opNode, `unexpected ${JSON.stringify(op)}`);
@@ -209,23 +298,21 @@ class Converter {
       else if (c.name === 'MatchingModifierClause') matchingNode = c;
       else if (c.name === 'FillModifier') fillNode = c;
     }
-    const lhs = this.expr(lhsNode);
-    const rhs = this.expr(rhsNode);
+    const at = { from: pos.start, to: pos.end };
     const lt = exprValueType(lhs);
     const rt = exprValueType(rhs);
-    const pos = { start: n.from, end: n.to };
     if ((lt !== 'scalar' && lt !== 'vector') || (rt !== 'scalar' && rt !== 'vector')) {
-      throw this.#err(n, 'binary expression must contain only scalar and instant vector types');
+      throw this.#err(at, 'binary expression must contain only scalar and instant vector types');
     }
-    if (returnBool && !COMPARISONS.has(op)) throw this.#err(n, 'bool modifier can only be used on comparison operators');
-    if (COMPARISONS.has(op) && lt === 'scalar' && rt === 'scalar' && !returnBool) throw this.#err(n, 'comparisons between scalars must use BOOL modifier');
+    if (returnBool && !COMPARISONS.has(op)) throw this.#err(at, 'bool modifier can only be used on comparison operators');
+    if (COMPARISONS.has(op) && lt === 'scalar' && rt === 'scalar' && !returnBool) throw this.#err(at, 'comparisons between scalars must use BOOL modifier');
     const isSet = SET_OPS.has(op);
-    if (isSet && (lt === 'scalar' || rt === 'scalar')) throw this.#err(n, `set operator ${JSON.stringify(op)} not allowed in binary scalar expression`);
+    if (isSet && (lt === 'scalar' || rt === 'scalar')) throw this.#err(at, `set operator ${JSON.stringify(op)} not allowed in binary scalar expression`);
     let matching: VectorMatching | null = null;
     if (lt === 'vector' && rt === 'vector') {
       matching = this.#matching(matchingNode, fillNode, op, n);
     } else if (matchingNode || fillNode) {
-      throw this.#err(n, 'vector matching only allowed between instant vectors');
+      throw this.#err(at, 'vector matching only allowed between instant vectors');
     }
     return { type: 'BinaryExpr', op: op as BinaryOp, lhs, rhs, returnBool, matching, pos };
   }
@@ -404,10 +491,44 @@ class Converter {
         const step = durations.length > 1 ? this.#durationExpr(durations[1]) : null;
         return { type: 'SubqueryExpr', expr: inner, range, step, offset: mods.offset, at: mods.at, pos };
       }
+      case 'BinaryExpr':
+      case 'UnaryExpr': {
+        // lezer binds `offset`/`@` looser than operators; Prometheus binds them to the selector
+        // just before them, so they belong to the rightmost operand.
+        return this.#applyToRightmost(this.expr(cur), mods, n);
+      }
       default: {
         const what = mods.offset !== null ? 'offset modifier' : mods.at !== null ? '@ modifier' : `${mods.mode} modifier`;
         throw this.#err(n, `${what} must be preceded by an instant vector selector or range vector selector or a subquery`);
       }
+    }
+  }
+
+  #applyToRightmost(e: Expr, mods: Modifiers, n: SyntaxNode): Expr {
+    const fail = (): never => {
+      const what = mods.offset !== null ? 'offset modifier' : mods.at !== null ? '@ modifier' : `${mods.mode} modifier`;
+      throw this.#err(n, `${what} must be preceded by an instant vector selector or range vector selector or a subquery`);
+    };
+    switch (e.type) {
+      case 'BinaryExpr':
+        return { ...e, rhs: this.#applyToRightmost(e.rhs, mods, n), pos: { start: n.from, end: n.to } };
+      case 'UnaryExpr':
+        return { ...e, expr: this.#applyToRightmost(e.expr, mods, n), pos: { start: n.from, end: n.to } };
+      case 'VectorSelector': {
+        if ((mods.offset && e.offset) || (mods.at && e.at)) throw this.#err(n, mods.offset && e.offset ? 'offset may not be set multiple times' : '@ <timestamp> may not be set multiple times');
+        return { ...e, offset: mods.offset ?? e.offset, at: mods.at ?? e.at, mode: mods.mode !== 'plain' ? mods.mode : e.mode };
+      }
+      case 'MatrixSelector': {
+        const sel = e.selector;
+        if ((mods.offset && sel.offset) || (mods.at && sel.at)) throw this.#err(n, mods.offset && sel.offset ? 'offset may not be set multiple times' : '@ <timestamp> may not be set multiple times');
+        return { ...e, selector: { ...sel, offset: mods.offset ?? sel.offset, at: mods.at ?? sel.at }, mode: mods.mode !== 'plain' ? mods.mode : e.mode };
+      }
+      case 'SubqueryExpr': {
+        if ((mods.offset && e.offset) || (mods.at && e.at)) throw this.#err(n, mods.offset && e.offset ? 'offset may not be set multiple times' : '@ <timestamp> may not be set multiple times');
+        return { ...e, offset: mods.offset ?? e.offset, at: mods.at ?? e.at };
+      }
+      default:
+        return fail();
     }
   }
 

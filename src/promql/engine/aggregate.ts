@@ -227,11 +227,68 @@ function countValues(series: readonly StepSeries[], spec: AggregateSpec, steps: 
   return out;
 }
 
-/** topk/bottomk: NaN loses to any number. */
-function better(op: AggregateOp, a: number, b: number): boolean {
-  if (Number.isNaN(b)) return !Number.isNaN(a);
-  if (Number.isNaN(a)) return false;
-  return op === 'topk' ? a > b : a < b;
+/**
+ * topk/bottomk exactly as Prometheus picks them, ties included: a heap of k (Go's
+ * container/heap) holding the worst kept sample at its root, replaced only by a strictly
+ * better one. Returns the kept members, best first.
+ */
+function heapSelect(top: boolean, k: number, members: readonly number[], value: (si: number) => number): number[] {
+  const h: number[] = [];
+  // Less as in vectorByValueHeap (topk) / vectorByReverseValueHeap (bottomk): NaN sorts first.
+  const less = (i: number, j: number): boolean => {
+    const a = value(h[i]);
+    if (Number.isNaN(a)) return true;
+    return top ? a < value(h[j]) : a > value(h[j]);
+  };
+  const swap = (i: number, j: number): void => {
+    const t = h[i];
+    h[i] = h[j];
+    h[j] = t;
+  };
+  const up = (j: number): void => {
+    for (;;) {
+      const i = Math.floor((j - 1) / 2);
+      if (j <= 0 || i === j || !less(j, i)) break;
+      swap(i, j);
+      j = i;
+    }
+  };
+  const down = (i0: number, n: number): boolean => {
+    let i = i0;
+    for (;;) {
+      const j1 = 2 * i + 1;
+      if (j1 >= n) break;
+      let j = j1;
+      const j2 = j1 + 1;
+      if (j2 < n && less(j2, j1)) j = j2;
+      if (!less(j, i)) break;
+      swap(i, j);
+      i = j;
+    }
+    return i > i0;
+  };
+  for (const si of members) {
+    const v = value(si);
+    if (h.length < k) {
+      h.push(si);
+      up(h.length - 1);
+      continue;
+    }
+    const root = value(h[0]);
+    const better = top ? root < v || (Number.isNaN(root) && !Number.isNaN(v)) : root > v || (Number.isNaN(root) && !Number.isNaN(v));
+    if (better) {
+      h[0] = si;
+      if (k > 1 && !down(0, h.length)) up(0);
+    }
+  }
+  // Best first; NaN last.
+  return h.sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
+    if (Number.isNaN(y)) return -1;
+    return top ? y - x : x - y;
+  });
 }
 
 function selectK(series: readonly StepSeries[], spec: AggregateSpec, steps: number, annotations: Annotations): StepSeries[] {
@@ -269,9 +326,7 @@ function selectK(series: readonly StepSeries[], spec: AggregateSpec, steps: numb
       if (m.length === 0) continue;
       if (spec.op === 'limitk') chosen = m.slice(0, k);
       else if (spec.op === 'limit_ratio') chosen = m.filter((si) => ratioSelected(series[si].labels, k));
-      else {
-        chosen = m.slice().sort((a, b) => (better(spec.op, series[a].values[i], series[b].values[i]) ? -1 : better(spec.op, series[b].values[i], series[a].values[i]) ? 1 : 0)).slice(0, k);
-      }
+      else chosen = heapSelect(spec.op === 'topk', k, m, (si) => series[si].values[i]);
       for (const si of chosen) {
         results[si].values[i] = series[si].values[i];
         results[si].present[i] = 1;
