@@ -142,7 +142,7 @@ interface Modifiers {
 /** Walks the lezer tree of one query; `query` is needed to read token text. */
 class Converter {
   readonly #q: string;
-  readonly #requireNonEmpty: boolean;
+  #requireNonEmpty: boolean;
   constructor(query: string, requireNonEmpty = true) {
     this.#q = query;
     this.#requireNonEmpty = requireNonEmpty;
@@ -421,7 +421,19 @@ class Converter {
     const pos = { start: n.from, end: n.to };
     if (!sig) throw this.#err(idNode, `unknown function with name ${JSON.stringify(name)}`);
     const body = idNode.nextSibling;
-    const args = body ? this.#children(body).map((c) => this.expr(c)) : [];
+    const args = body
+      ? this.#children(body).map((c, i) => {
+          // info()'s second argument selects info series; it may consist of empty-matching matchers only.
+          if (name !== 'info' || i !== 1 || c.name !== 'VectorSelector') return this.expr(c);
+          const saved = this.#requireNonEmpty;
+          this.#requireNonEmpty = false;
+          try {
+            return this.expr(c);
+          } finally {
+            this.#requireNonEmpty = saved;
+          }
+        })
+      : [];
     const min = sig.argTypes.length;
     if (sig.variadic === 0) {
       if (args.length !== min) throw this.#err(n, `expected ${min} argument(s) in call to ${JSON.stringify(name)}, got ${args.length}`);

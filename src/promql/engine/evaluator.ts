@@ -5,6 +5,7 @@
  */
 import { labelsKey, labelValue, METRIC_NAME, type Labels } from '../../model/labels.ts';
 import { isStaleNaN, ValueType } from '../../model/value.ts';
+import { Matcher } from '../../model/matcher.ts';
 import type { Queryable } from '../../storage/interface.ts';
 import type { AggregateExpr, BinaryExpr, Call, DurationExpr, Expr, MatrixSelector, SubqueryExpr, VectorSelector, AtModifier } from '../ast.ts';
 import { exprValueType, unwrapParens } from '../ast.ts';
@@ -246,7 +247,7 @@ export class Evaluator {
       if (refs[i] > maxRef) maxRef = refs[i];
     }
     const lookback = this.opts.lookbackMs;
-    const raws = await this.#select(sel, minRef - lookback + 1, maxRef, false);
+    const raws = await this.#select(sel, minRef - lookback + 1, sel.mode === 'smoothed' ? maxRef + lookback : maxRef, false);
     const out: StepSeries[] = [];
     for (const raw of raws) {
       const s = newSeries(raw.labels, steps);
@@ -507,7 +508,7 @@ export class Evaluator {
         await this.evalVector(e.args[0]);
         return { kind: 'vector', series: [] };
       case 'info':
-        return { kind: 'vector', series: await this.evalVector(e.args[0]) };
+        return { kind: 'vector', series: await this.#info(e) };
       default:
         break;
     }
@@ -603,6 +604,77 @@ export class Evaluator {
     }
     for (const m of nonCounterNames) this.annotations.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(m)}`);
     return out;
+  }
+
+  /**
+   * info(v, selector): adds the data labels of info series (target_info by default) that share
+   * v's identifying labels (instance, job) at each step, as Prometheus 3's experimental info().
+   */
+  async #info(e: Call): Promise<StepSeries[]> {
+    const base = await this.evalVector(e.args[0]);
+    const steps = this.grid.steps;
+    const arg = e.args.length > 1 ? unwrapParens(e.args[1]) : null;
+    const given = arg && arg.type === 'VectorSelector' ? arg.matchers : [];
+    let nameMatchers = given.filter((m) => m.name === METRIC_NAME);
+    const dataMatchers = given.filter((m) => m.name !== METRIC_NAME);
+    if (nameMatchers.length === 0) nameMatchers = [new Matcher('=', METRIC_NAME, 'target_info')];
+    else if (!nameMatchers.some((m) => m.type === '=' || m.type === '=~')) nameMatchers = [...nameMatchers, new Matcher('=~', METRIC_NAME, '.+_info')];
+    const infoSel: VectorSelector = { type: 'VectorSelector', name: '', matchers: [...nameMatchers, ...dataMatchers], offset: null, at: null, mode: 'plain', pos: e.pos };
+    const infos = await this.#vectorSelector(infoSel, true);
+    const ID_LABELS = ['instance', 'job'];
+    const dataNames = new Set(dataMatchers.map((m) => m.name));
+    const emptyOk = dataMatchers.every((m) => m.matches(''));
+    const infoIds = infos.map((s) => ID_LABELS.map((n) => labelValue(s.labels, n)));
+    const out = new Map<string, StepSeries>();
+    const put = (labels: Labels, dropName: boolean, i: number, v: number): void => {
+      const key = labelsKey(labels);
+      let s = out.get(key);
+      if (!s) out.set(key, (s = newSeries(labels, steps, dropName)));
+      else if (s.present[i] === 1) throw new PromqlError('execution', 'vector cannot contain metrics with the same labelset');
+      s.values[i] = v;
+      s.present[i] = 1;
+    };
+    for (const b of base) {
+      const name = labelValue(b.labels, METRIC_NAME);
+      const isInfo = nameMatchers.every((m) => m.matches(name));
+      const ids = ID_LABELS.map((n) => labelValue(b.labels, n));
+      const hasId = ids.some((v) => v !== '');
+      for (let i = 0; i < steps; i++) {
+        if (b.present[i] === 0) continue;
+        if (isInfo || !hasId) {
+          if (isInfo || emptyOk) put(b.labels, b.dropName, i, b.values[i]);
+          continue;
+        }
+        // The latest info series per metric name that shares the identifying labels.
+        const chosen = new Map<string, { idx: number; t: number }>();
+        for (let k = 0; k < infos.length; k++) {
+          if (infos[k].present[i] === 0) continue;
+          if (!ids.every((v, j) => v === '' || infoIds[k][j] === v)) continue;
+          const infoName = labelValue(infos[k].labels, METRIC_NAME);
+          const prev = chosen.get(infoName);
+          if (!prev || infos[k].values[i] > prev.t) chosen.set(infoName, { idx: k, t: infos[k].values[i] });
+        }
+        if (chosen.size === 0) {
+          if (emptyOk) put(b.labels, b.dropName, i, b.values[i]);
+          continue;
+        }
+        let labels = b.labels;
+        const added = new Map<string, string>();
+        for (const { idx } of chosen.values()) {
+          for (const l of infos[idx].labels) {
+            if (l.name === METRIC_NAME || ID_LABELS.includes(l.name)) continue;
+            if (dataNames.size > 0 && !dataNames.has(l.name)) continue;
+            if (labelValue(b.labels, l.name) !== '') continue;
+            const prev = added.get(l.name);
+            if (prev !== undefined && prev !== l.value) throw new PromqlError('execution', `conflicting label: ${l.name} has values ${JSON.stringify(prev)} and ${JSON.stringify(l.value)} in different info series`);
+            added.set(l.name, l.value);
+          }
+        }
+        for (const [n, v] of added) labels = setLabel(labels, n, v);
+        put(labels, b.dropName, i, b.values[i]);
+      }
+    }
+    return [...out.values()];
   }
 
   async #absent(e: Call): Promise<StepSeries[]> {
@@ -795,56 +867,62 @@ export function mergeByLabels(series: StepSeries[], steps: number): StepSeries[]
   return out;
 }
 
+/** A value at `t` on the line through two samples; across a counter reset the line starts at 0. */
+function interpolate(t1: number, y1: number, t2: number, y2: number, t: number, isCounter: boolean): number {
+  if (isCounter && y2 < y1) y1 = 0;
+  return y1 + ((y2 - y1) * (t - t1)) / (t2 - t1);
+}
+
 /**
- * `anchored` and `smoothed` range selectors (Prometheus 3.7+): the window's edges are pinned to
- * the range boundaries, using the last sample before the window (anchored) or interpolating
- * between the samples around each boundary (smoothed), so increase() is exact instead of
- * extrapolated.
+ * `anchored` and `smoothed` range selectors (Prometheus 3 extended range selectors). The window
+ * also sees the last sample at or before its start (within the lookback delta) and, when
+ * smoothed, the first sample after its end; rate/increase/delta then take the values at the two
+ * edges (smoothed: interpolated there) instead of extrapolating, and changes/resets count from
+ * the anchor sample.
  */
 function extendedWindow(mode: string, name: string, w: RangeWindow, lookbackMs: number): number | undefined {
   const { t, v, lo, hi, rangeStart, rangeEnd } = w;
-  // The value at the window's start: the sample at or before it (within lookback).
-  const before = lo - 1;
-  let startV: number | undefined;
-  if (before >= 0 && t[before] > rangeStart - lookbackMs) {
-    if (mode === 'smoothed' && lo < t.length && t[before] !== rangeStart) {
-      startV = v[before] + ((v[lo] - v[before]) * (rangeStart - t[before])) / (t[lo] - t[before]);
-    } else startV = v[before];
-  } else if (lo < hi) startV = v[lo];
-  if (startV === undefined) return undefined;
-  let endV: number;
-  if (hi > lo) {
-    endV = v[hi - 1];
-    if (mode === 'smoothed' && t[hi - 1] !== rangeEnd && hi < t.length && t[hi] - rangeEnd < lookbackMs) {
-      endV = v[hi - 1] + ((v[hi] - v[hi - 1]) * (rangeEnd - t[hi - 1])) / (t[hi] - t[hi - 1]);
+  const smoothed = mode === 'smoothed';
+  const hasAnchor = lo > 0 && t[lo - 1] > rangeStart - lookbackMs;
+  const hasAfter = smoothed && hi < t.length && t[hi] <= rangeEnd + lookbackMs;
+  if (hi === lo && (!smoothed || !hasAnchor || !hasAfter)) return undefined;
+  if (!hasAnchor && hi === lo) return undefined;
+  const a = hasAnchor ? lo - 1 : lo; // f = samples [a, b)
+  const b = hasAfter ? hi + 1 : hi;
+  if (name === 'changes' || name === 'resets') {
+    let c = 0;
+    for (let i = a + 1; i < b; i++) {
+      if (name === 'resets' ? v[i] < v[i - 1] : v[i] !== v[i - 1] && !(Number.isNaN(v[i]) && Number.isNaN(v[i - 1]))) c++;
     }
-  } else if (before >= 0 && t[before] > rangeStart - lookbackMs) endV = v[before];
-  else return undefined;
-  const isCounter = name !== 'delta';
-  // Values inside the window, bracketed by the start and end values.
-  const vals: number[] = [startV];
-  for (let i = lo; i < hi; i++) vals.push(v[i]);
-  vals.push(endV);
-  switch (name) {
-    case 'changes': {
-      let c = 0;
-      for (let i = 1; i < vals.length; i++) if (vals[i] !== vals[i - 1] && !(Number.isNaN(vals[i]) && Number.isNaN(vals[i - 1]))) c++;
-      return c;
-    }
-    case 'resets': {
-      let c = 0;
-      for (let i = 1; i < vals.length; i++) if (vals[i] < vals[i - 1]) c++;
-      return c;
-    }
-    default: {
-      let result = endV - startV;
-      if (isCounter) {
-        for (let i = 1; i < vals.length; i++) if (vals[i] < vals[i - 1]) result += vals[i - 1];
-      }
-      if (name === 'rate') result /= w.rangeMs / 1000;
-      return result;
-    }
+    return c;
   }
+  const isCounter = name !== 'delta';
+  let first = a;
+  let last = b - 1;
+  if (smoothed) {
+    // The first sample at or after the range end (never past the last one).
+    let k = a;
+    while (k < b - 1 && t[k] < rangeEnd) k++;
+    last = k;
+  }
+  if (t[last] <= rangeStart) return undefined;
+  const left = smoothed && t[first] < rangeStart ? interpolate(t[first], v[first], t[first + 1], v[first + 1], rangeStart, isCounter) : v[first];
+  const right = smoothed && last > a && t[last] > rangeEnd ? interpolate(t[last - 1], v[last - 1], t[last], v[last], rangeEnd, isCounter) : v[last];
+  let result = right - left;
+  if (isCounter) {
+    if (t[first] <= rangeStart) first++;
+    if (t[last] >= rangeEnd) last--;
+    let prev = left;
+    let correction = 0;
+    for (let i = first; i <= last; i++) {
+      if (v[i] < prev) correction += prev;
+      prev = v[i];
+    }
+    if (right < prev) correction += prev;
+    result += correction;
+  }
+  if (name === 'rate') result /= w.rangeMs / 1000;
+  return result;
 }
 
 /** Removes delayed metric names at the end of evaluation and rejects resulting duplicates. */
