@@ -191,6 +191,8 @@ function functionReturnType(name: string): ExprValueType {
     case 'end':
     case 'range':
     case 'step':
+    case 'min_of':
+    case 'max_of':
       return 'scalar';
     default:
       return 'vector';

@@ -75,6 +75,8 @@ const SIGNATURES: FunctionSignature[] = [
   fn('mad_over_time', [M], V, 0, true),
   fn('max_over_time', [M], V),
   fn('min_over_time', [M], V),
+  fn('min_of', [S, S], S, 0, true),
+  fn('max_of', [S, S], S, 0, true),
   fn('minute', [V], V, 1),
   fn('month', [V], V, 1),
   fn('pi', [], S),

@@ -88,14 +88,70 @@ function normalizeForGrammar(q: string): string {
   return out;
 }
 
+/** A `min_of(a, b)` / `max_of(a, b)` call replaced by a same-length placeholder. */
+interface ScalarCall {
+  readonly func: string;
+  readonly args: ReadonlyArray<{ text: string; offset: number }>;
+  readonly end: number;
+}
+
+/**
+ * The lezer grammar knows min_of()/max_of() only inside durations; as scalar functions
+ * (`min_of(3, 5)`) they fail to parse. Each such call outside brackets is replaced by a number
+ * placeholder of the same length, and its arguments are parsed separately.
+ */
+function substituteScalarCalls(q: string): { text: string; calls: Map<number, ScalarCall> } | null {
+  const calls = new Map<number, ScalarCall>();
+  let text = q;
+  const re = /\b(min_of|max_of)\s*\(/g;
+  for (let m = re.exec(q); m; m = re.exec(q)) {
+    const start = m.index;
+    const before = q.slice(0, start);
+    if ((before.match(/\[/g)?.length ?? 0) > (before.match(/]/g)?.length ?? 0)) continue; // inside a range or subquery
+    if (/offset[\s(+-]*$/.test(before)) continue;
+    let depth = 0;
+    let end = -1;
+    const args: Array<{ text: string; offset: number }> = [];
+    let argStart = start + m[0].length;
+    for (let i = argStart - 1; i < q.length; i++) {
+      const c = q[i];
+      if (c === '(') depth++;
+      else if (c === ')') {
+        depth--;
+        if (depth === 0) {
+          args.push({ text: q.slice(argStart, i), offset: argStart });
+          end = i + 1;
+          break;
+        }
+      } else if (c === ',' && depth === 1) {
+        args.push({ text: q.slice(argStart, i), offset: argStart });
+        argStart = i + 1;
+      }
+    }
+    if (end < 0) return null;
+    calls.set(start, { func: m[1], args, end });
+    text = text.slice(0, start) + '0'.padEnd(end - start, ' ') + text.slice(end);
+    re.lastIndex = end;
+  }
+  return calls.size > 0 ? { text, calls } : null;
+}
+
 /** Parses one PromQL expression. Throws ParseError (code bad_data). */
 export function parseExpr(input: string): Expr {
   if (input.trim() === '') throw new ParseError(input, { start: 0, end: 0 }, 'no expression found in input');
-  const query = normalizeForGrammar(input);
-  const { top, error } = firstErrorNode(query);
+  let query = normalizeForGrammar(input);
+  let { top, error } = firstErrorNode(query);
+  let calls: Map<number, ScalarCall> | undefined;
+  if (error && /\b(min_of|max_of)\s*\(/.test(query)) {
+    const sub = substituteScalarCalls(query);
+    if (sub) {
+      const retry = firstErrorNode(sub.text);
+      if (!retry.error) ({ top, error } = retry), (calls = sub.calls), (query = sub.text);
+    }
+  }
   if (error) throw syntaxError(query, error);
   if (!top) throw new ParseError(query, { start: 0, end: 0 }, 'no expression found in input');
-  return new Converter(query).expr(top);
+  return new Converter(query, true, calls).expr(top);
 }
 
 /**
@@ -143,9 +199,11 @@ interface Modifiers {
 class Converter {
   readonly #q: string;
   #requireNonEmpty: boolean;
-  constructor(query: string, requireNonEmpty = true) {
+  readonly #calls: ReadonlyMap<number, ScalarCall>;
+  constructor(query: string, requireNonEmpty = true, calls: ReadonlyMap<number, ScalarCall> = new Map()) {
     this.#q = query;
     this.#requireNonEmpty = requireNonEmpty;
+    this.#calls = calls;
   }
 
   /** A plain vector selector without modifiers. */
@@ -183,8 +241,18 @@ class Converter {
       case 'AnchoredExpr':
       case 'SmoothedExpr':
         return this.#modified(n);
-      case 'NumberDurationLiteral':
+      case 'NumberDurationLiteral': {
+        const call = this.#calls.get(n.from);
+        if (call) {
+          const args = call.args.map((a) => parseExpr(a.text));
+          if (args.length !== 2) throw this.#err(n, `expected 2 argument(s) in call to ${JSON.stringify(call.func)}, got ${args.length}`);
+          for (const a of args) {
+            if (exprValueType(a) !== 'scalar') throw this.#err(n, `expected type scalar in call to function ${JSON.stringify(call.func)}, got ${TYPE_NAMES[exprValueType(a)]}`);
+          }
+          return { type: 'Call', func: call.func, args, pos: { start: n.from, end: call.end } };
+        }
         return { type: 'NumberLiteral', value: this.#number(n), pos };
+      }
       case 'StringLiteral':
         return { type: 'StringLiteral', value: this.#string(n), pos };
       case 'BinaryExpr':

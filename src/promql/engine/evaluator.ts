@@ -6,6 +6,7 @@
 import { labelsKey, labelValue, METRIC_NAME, type Labels } from '../../model/labels.ts';
 import { isStaleNaN, ValueType } from '../../model/value.ts';
 import { Matcher } from '../../model/matcher.ts';
+import { goQuote } from '../unquote.ts';
 import type { Queryable } from '../../storage/interface.ts';
 import type { AggregateExpr, BinaryExpr, Call, DurationExpr, Expr, MatrixSelector, SubqueryExpr, VectorSelector, AtModifier } from '../ast.ts';
 import { exprValueType, unwrapParens } from '../ast.ts';
@@ -397,7 +398,7 @@ export class Evaluator {
     if (e.param) {
       if (e.op === 'count_values') {
         stringParam = await this.#evalString(e.param);
-        if (!isValidLabelName(stringParam)) throw new PromqlError('execution', `invalid label name ${JSON.stringify(stringParam)}`);
+        if (!isValidLabelName(stringParam)) throw new PromqlError('execution', `invalid label name ${goQuote(stringParam)}`);
       } else param = await this.evalScalar(e.param);
     }
     const input = await this.evalVector(e.expr);
@@ -420,6 +421,12 @@ export class Evaluator {
         return { kind: 'scalar', values: new Float64Array(steps).fill((this.opts.queryEnd - this.opts.queryStart) / 1000) };
       case 'step':
         return { kind: 'scalar', values: new Float64Array(steps).fill(this.opts.queryStepMs / 1000) };
+      case 'min_of':
+      case 'max_of': {
+        const a = await this.evalScalar(e.args[0]);
+        const b = await this.evalScalar(e.args[1]);
+        return { kind: 'scalar', values: a.map((x, i) => (name === 'min_of' ? Math.min(x, b[i]) : Math.max(x, b[i]))) };
+      }
       case 'scalar': {
         const v = await this.evalVector(e.args[0]);
         const out = new Float64Array(steps).fill(NaN);
