@@ -27,12 +27,17 @@ export interface PrometheusPeer {
 
 /** Writes OpenMetrics text into TSDB blocks under a fresh data directory (promtool backfill). */
 export function backfill(openMetrics: string): string {
-  requirePrometheus();
   const dir = mkdtempSync(join(tmpdir(), 'pharos-prom-'));
   const input = join(dir, 'input.om');
   writeFileSync(input, openMetrics);
-  const data = join(dir, 'data');
-  execFileSync(PROMTOOL_BIN, ['tsdb', 'create-blocks-from', 'openmetrics', input, data], { stdio: 'pipe' });
+  return backfillFile(input);
+}
+
+/** Backfills an OpenMetrics file (ending in `# EOF`) into a fresh data directory; returns it. */
+export function backfillFile(input: string): string {
+  requirePrometheus();
+  const data = join(mkdtempSync(join(tmpdir(), 'pharos-prom-')), 'data');
+  execFileSync(PROMTOOL_BIN, ['tsdb', 'create-blocks-from', 'openmetrics', input, data], { stdio: 'pipe', maxBuffer: 64 << 20 });
   return data;
 }
 

@@ -1,0 +1,7 @@
+/** @module Compressed sample chunks: Prometheus' XOR encoding and Pharos' delta encoding. */
+export type { Chunk, ChunkAppender } from './chunk.ts';
+export { ChunkEncoding, MAX_ABS_TIMESTAMP_MS, MAX_SAMPLES_PER_CHUNK } from './chunk.ts';
+export { BitReader, BitWriter, CorruptChunkError } from './bstream.ts';
+export { chunkFromBytes, newChunk } from './factory.ts';
+export { DeltaChunk, DeltaIterator } from './delta.ts';
+export { XorChunk, XorIterator } from './xor.ts';
