@@ -105,6 +105,11 @@ export interface SampleIterator {
   seek(t: number): ValueType;
   atT(): number;
   atV(): number;
+  /**
+   * The current sample's start timestamp in ms (OTLP start_time_unix_nano, Prometheus' "ST"),
+   * or 0 when unknown. Stores that do not keep start timestamps omit the method.
+   */
+  atST?(): number;
 }
 
 /** Why a sample or request could not be stored; `code` is stable and used as a metric label. */

@@ -25,6 +25,8 @@ export interface RawSeries {
   readonly labels: Labels;
   readonly t: Float64Array;
   readonly v: Float64Array;
+  /** Start timestamps (0: unknown) when the store keeps any for this series. */
+  readonly st?: Float64Array;
 }
 
 /** What an expression evaluates to. */
@@ -194,8 +196,9 @@ export class Evaluator {
       const set = await querier.select({ start: mint, end: maxt, step: this.grid.steps > 1 ? this.grid.interval : undefined }, ...sel.matchers);
       this.check();
       const out: RawSeries[] = [];
-      let t = new Float64Array(64);
-      let v = new Float64Array(64);
+      let t: Float64Array = new Float64Array(64);
+      let v: Float64Array = new Float64Array(64);
+      let st: Float64Array = new Float64Array(64);
       let seriesCount = 0;
       while (set.next()) {
         if (++seriesCount % 4096 === 0) {
@@ -204,6 +207,8 @@ export class Evaluator {
         }
         const s = set.at();
         const it = s.iterator();
+        const hasST = typeof it.atST === 'function';
+        let anyST = false;
         let n = 0;
         if (it.seek(mint) !== ValueType.None) {
           do {
@@ -212,21 +217,28 @@ export class Evaluator {
             const val = it.atV();
             if (dropStale && isStaleNaN(val)) continue;
             if (n === t.length) {
-              const nt = new Float64Array(n * 2);
-              nt.set(t);
-              t = nt;
-              const nv = new Float64Array(n * 2);
-              nv.set(v);
-              v = nv;
+              const grow = (a: Float64Array): Float64Array => {
+                const b = new Float64Array(a.length * 2);
+                b.set(a);
+                return b;
+              };
+              t = grow(t);
+              v = grow(v);
+              st = grow(st);
             }
             t[n] = ts;
             v[n] = val;
+            if (hasST) {
+              const sv = it.atST!();
+              st[n] = sv;
+              if (sv !== 0) anyST = true;
+            }
             n++;
           } while (it.next() !== ValueType.None);
         }
         if (n === 0) continue;
         this.#countSamples(n);
-        out.push({ labels: s.labels, t: t.slice(0, n), v: v.slice(0, n) });
+        out.push({ labels: s.labels, t: t.slice(0, n), v: v.slice(0, n), ...(anyST ? { st: st.slice(0, n) } : {}) });
       }
       for (const w of set.warnings()) this.annotations.warnings.add(w);
       return out;
@@ -564,13 +576,16 @@ export class Evaluator {
     const keepName = NAME_PRESERVING_RANGE_FUNCTIONS.has(name);
     const out: StepSeries[] = [];
     const argsAt: number[] = new Array(scalarArgs.length).fill(0);
-    const w: RangeWindow = { t: new Float64Array(0), v: new Float64Array(0), lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: arg.rangeMs, evalT: 0 };
+    const w: RangeWindow = { t: new Float64Array(0), v: new Float64Array(0), st: null, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: arg.rangeMs, evalT: 0, overlap: false };
     const nonCounterNames = new Set<string>();
+    const overlapNames = new Set<string>();
     for (const s of arg.series) {
       this.#maybeCheck();
       const r = newSeries(s.labels, steps, !keepName);
       w.t = s.t;
       w.v = s.v;
+      w.st = s.st ?? null;
+      w.overlap = false;
       let lo = 0;
       let hi = 0;
       let prevRef = -Infinity;
@@ -601,6 +616,7 @@ export class Evaluator {
         r.present[i] = 1;
         any = true;
       }
+      if (w.overlap) overlapNames.add(labelValue(s.labels, METRIC_NAME));
       if (any) {
         out.push(r);
         if (COUNTER_FUNCTIONS.has(name) && name !== 'irate') {
@@ -609,6 +625,7 @@ export class Evaluator {
         }
       }
     }
+    for (const m of overlapNames) this.annotations.warn(`sample has start time that overlaps with previous sample timestamp for metric ${JSON.stringify(m)}`);
     for (const m of nonCounterNames) this.annotations.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(m)}`);
     return out;
   }

@@ -9,6 +9,10 @@ import { kahanSumInc, KAHAN, quantile } from './float-math.ts';
 export interface RangeWindow {
   t: Float64Array;
   v: Float64Array;
+  /** Start timestamps (0: unknown), or null when the series has none. */
+  st: Float64Array | null;
+  /** Set by rate/increase when a start timestamp overlaps the previous sample (a warning). */
+  overlap: boolean;
   lo: number;
   hi: number;
   rangeStart: number;
@@ -21,9 +25,56 @@ export interface RangeWindow {
 /** Computes one value for a window, or undefined for "no sample at this step". `args` are the scalar arguments at this step. */
 export type RangeFunction = (w: RangeWindow, args: readonly number[]) => number | undefined;
 
+/**
+ * Whether sample i starts after the previous one ended: a reset told by start timestamps. A
+ * start equal to the previous sample's time is a reset only when that sample had a proper start
+ * of its own (OTel deltas); a cumulative with unknown start repeats its first time instead.
+ */
+function startReset(st: Float64Array, t: Float64Array, i: number): boolean {
+  const s = st[i];
+  if (s === 0 || s >= t[i]) return false;
+  if (s > t[i - 1]) return true;
+  if (s === t[i - 1]) {
+    const prev = st[i - 1];
+    return prev !== 0 && prev < t[i - 1];
+  }
+  return false;
+}
+
+/** rate/increase with start timestamps: resets they reveal, and a known zero point inside the range. */
+function startTimestampRate(w: RangeWindow, st: Float64Array, isRate: boolean): number | undefined {
+  const { t, v, lo, hi } = w;
+  const n = hi - lo;
+  const firstST = st[lo];
+  const zeroInside = firstST !== 0 && firstST > w.rangeStart && firstST < t[lo];
+  if (n < 2 && !zeroInside) return undefined;
+  let result = v[hi - 1] - (zeroInside ? 0 : v[lo]);
+  let prev = v[lo];
+  for (let i = lo + 1; i < hi; i++) {
+    const cur = v[i];
+    if (cur < prev || startReset(st, t, i)) result += prev;
+    const s = st[i];
+    if (s !== 0 && s < t[i - 1] && s !== st[i - 1]) w.overlap = true;
+    prev = cur;
+  }
+  const rangeSeconds = w.rangeMs / 1000;
+  if (!zeroInside) return extrapolate(w, result, true, isRate);
+  // The counter was 0 at its start time: no extrapolation to the left; to the right as usual,
+  // judged by the spacing of the real samples.
+  if (n === 1) return isRate ? result / rangeSeconds : result;
+  const avg = (t[hi - 1] - t[lo]) / 1000 / (n - 1);
+  const sampledInterval = (t[hi - 1] - firstST) / 1000;
+  let durationToEnd = (w.rangeEnd - t[hi - 1]) / 1000;
+  if (durationToEnd >= avg * 1.1) durationToEnd = avg / 2;
+  let factor = (sampledInterval + durationToEnd) / sampledInterval;
+  if (isRate) factor /= rangeSeconds;
+  return result * factor;
+}
+
 function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): number | undefined {
   const { t, v, lo, hi } = w;
   const n = hi - lo;
+  if (isCounter && w.st && n > 0) return startTimestampRate(w, w.st, isRate);
   if (n < 2) return undefined;
   const firstT = t[lo];
   const lastT = t[hi - 1];
@@ -36,6 +87,18 @@ function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): 
       prev = cur;
     }
   }
+  void firstT;
+  void lastT;
+  return extrapolate(w, result, isCounter, isRate);
+}
+
+/** Prometheus' extrapolation of a raw increase to the range's edges (extrapolatedRate). */
+function extrapolate(w: RangeWindow, result: number, isCounter: boolean, isRate: boolean): number | undefined {
+  const { t, v, lo, hi } = w;
+  const n = hi - lo;
+  if (n < 2) return undefined;
+  const firstT = t[lo];
+  const lastT = t[hi - 1];
   let durationToStart = (firstT - w.rangeStart) / 1000;
   let durationToEnd = (w.rangeEnd - lastT) / 1000;
   const sampledInterval = (lastT - firstT) / 1000;
@@ -63,7 +126,8 @@ function instantValue(w: RangeWindow, isRate: boolean): number | undefined {
   const interval = lastT - prevT;
   if (interval === 0) return undefined;
   let r = last;
-  if (!isRate || !(last < prev)) r = last - prev;
+  const reset = last < prev || (w.st !== null && startReset(w.st, t, hi - 1));
+  if (!isRate || !reset) r = last - prev;
   if (isRate) r /= interval / 1000;
   return r;
 }
@@ -229,7 +293,7 @@ export const RANGE_FUNCTIONS: Readonly<Record<string, RangeFunction>> = {
     let prev = w.v[w.lo];
     for (let i = w.lo + 1; i < w.hi; i++) {
       const cur = w.v[i];
-      if (cur < prev) resets++;
+      if (cur < prev || (w.st !== null && startReset(w.st, w.t, i))) resets++;
       prev = cur;
     }
     return resets;

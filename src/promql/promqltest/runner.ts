@@ -180,7 +180,9 @@ export async function runScript(text: string): Promise<EvalOutcome[]> {
           if (base) histogramNames.add(base[1]);
         }
         s.values.forEach((tok, k) => {
-          if (tok.kind === 'float') store.add(s.labels, k * cmd.intervalMs, tok.v);
+          const t = k * cmd.intervalMs;
+          const offset = s.startOffsets?.[k];
+          if (tok.kind === 'float') store.add(s.labels, t, tok.v, offset === null || offset === undefined ? 0 : t + offset);
         });
       }
       continue;

@@ -13,6 +13,8 @@ export type ValueToken = { kind: 'float'; v: number } | { kind: 'gap' } | { kind
 export interface SeriesLine {
   readonly labels: Labels;
   readonly values: ValueToken[];
+  /** Start-timestamp offsets (ms from each sample's own time) from an `@st` line; null = none. */
+  readonly startOffsets?: Array<number | null>;
 }
 
 export interface LoadCommand {
@@ -217,6 +219,40 @@ export function expandValues(text: string, line: number): ValueToken[] {
   return out;
 }
 
+/** Expands an `@st` line's items: `_`, `_xN`, `d`, `dxN`, `d+exN`, `d-exN` (signed durations). */
+export function expandStartOffsets(text: string, line: number): Array<number | null> {
+  const out: Array<number | null> = [];
+  for (const tok of text.trim().split(/\s+/)) {
+    if (tok === '_') {
+      out.push(null);
+      continue;
+    }
+    let m = /^_x(\d+)$/.exec(tok);
+    if (m) {
+      for (let k = 0; k < Number(m[1]); k++) out.push(null);
+      continue;
+    }
+    m = /^([+-]?[0-9a-z]+?)([+-])([0-9][0-9a-z]*)x(\d+)$/.exec(tok);
+    if (m) {
+      let cur = signedDurationMs(m[1], line);
+      const step = (m[2] === '-' ? -1 : 1) * durationMs(m[3], line);
+      for (let k = 0; k <= Number(m[4]); k++) {
+        out.push(cur);
+        cur += step;
+      }
+      continue;
+    }
+    m = /^([+-]?[0-9a-z]+)x(\d+)$/.exec(tok);
+    if (m) {
+      const d = signedDurationMs(m[1], line);
+      for (let k = 0; k <= Number(m[2]); k++) out.push(d);
+      continue;
+    }
+    out.push(signedDurationMs(tok, line));
+  }
+  return out;
+}
+
 function parseExpectLine(body: string): { kind: string; msg?: string; regex?: RegExp } {
   const m = /^(fail|warn|info|no_warn|no_info|ordered)(?:\s+(msg|regex):\s*(.*))?$/.exec(body.trim());
   if (!m) throw new ScriptError(`bad expect line: ${body}`);
@@ -253,10 +289,16 @@ export function parseScript(text: string): Command[] {
     } else if (word === 'load' || word === 'load_with_nhcb') {
       const intervalMs = durationMs(header.split(/\s+/)[1], lineNo);
       const series: SeriesLine[] = [];
+      let pendingStarts: Array<number | null> | null = null;
       for (const b of body) {
+        const st = /^(.*?)@st\s+(.*)$/.exec(b.text);
+        if (st && !st[1].includes(' ')) {
+          pendingStarts = expandStartOffsets(st[2], b.line);
+          continue;
+        }
         const { labels, rest } = parseSeriesDesc(b.text, b.line);
-        if (/^@st\b/.test(rest) || b.text.includes('}@st ') || /^[^{ ]+@st /.test(b.text)) continue; // start timestamps: not stored
-        series.push({ labels, values: expandValues(rest, b.line) });
+        series.push({ labels, values: expandValues(rest, b.line), startOffsets: pendingStarts ?? undefined });
+        pendingStarts = null;
       }
       cmds.push({ kind: 'load', line: lineNo, intervalMs, withNhcb: word === 'load_with_nhcb', series });
     } else if (word.startsWith('eval')) {

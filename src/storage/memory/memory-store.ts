@@ -12,6 +12,8 @@ interface MemSeries {
   readonly labels: Labels;
   t: Float64Array;
   v: Float64Array;
+  /** Start timestamps (0: unknown), allocated with the first one given. */
+  st: Float64Array | null;
   n: number;
 }
 
@@ -19,25 +21,29 @@ export class MemoryStore implements Queryable {
   readonly #byKey = new Map<string, MemSeries>();
   #sorted: MemSeries[] | null = null;
 
-  /** Appends one sample; samples of a series must come in time order. */
-  add(labels: Labels, t: number, v: number): void {
+  /** Appends one sample (with its start timestamp, 0 when unknown); samples of a series must come in time order. */
+  add(labels: Labels, t: number, v: number, st = 0): void {
     const key = labelsKey(labels);
     let s = this.#byKey.get(key);
     if (!s) {
-      s = { labels, t: new Float64Array(8), v: new Float64Array(8), n: 0 };
+      s = { labels, t: new Float64Array(8), v: new Float64Array(8), st: null, n: 0 };
       this.#byKey.set(key, s);
       this.#sorted = null;
     }
     if (s.n === s.t.length) {
-      const t2 = new Float64Array(s.n * 2);
-      t2.set(s.t);
-      s.t = t2;
-      const v2 = new Float64Array(s.n * 2);
-      v2.set(s.v);
-      s.v = v2;
+      const grow = (a: Float64Array): Float64Array => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      s.t = grow(s.t);
+      s.v = grow(s.v);
+      if (s.st) s.st = grow(s.st);
     }
+    if (st !== 0 && !s.st) s.st = new Float64Array(s.t.length);
     s.t[s.n] = t;
     s.v[s.n] = v;
+    if (s.st) s.st[s.n] = st;
     s.n++;
   }
 
@@ -63,7 +69,7 @@ export class MemoryStore implements Queryable {
           next: () => ++i < list.length,
           at: (): Series => {
             const s = list[i];
-            return { labels: s.labels, iterator: () => new ColumnIterator(s.t, s.v, s.n, mint, maxt) };
+            return { labels: s.labels, iterator: () => new ColumnIterator(s.t, s.v, s.st, s.n, mint, maxt) };
           },
           warnings: () => [],
         };
@@ -88,6 +94,7 @@ class ColumnIterator implements SampleIterator {
   constructor(
     readonly t: Float64Array,
     readonly v: Float64Array,
+    readonly st: Float64Array | null,
     readonly n: number,
     readonly mint: number,
     readonly maxt: number,
@@ -118,5 +125,8 @@ class ColumnIterator implements SampleIterator {
   }
   atV(): number {
     return this.v[this.#i];
+  }
+  atST(): number {
+    return this.st ? this.st[this.#i] : 0;
   }
 }
