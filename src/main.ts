@@ -46,6 +46,7 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
     ready: () => ready,
     lookbackDeltaMs: config.query.lookbackDeltaMs,
     queryTimeoutMs: config.query.timeoutMs,
+    queryMaxSamples: config.query.maxSamples,
     version: VERSION,
     metadata: () => db.metadata(),
     status: {

@@ -34,7 +34,7 @@ export interface PharosConfig {
     staleAfterMissedExports: number;
   };
   storage: { walFsync: 'never' | 'always' };
-  query: { lookbackDeltaMs: number; timeoutMs: number };
+  query: { lookbackDeltaMs: number; timeoutMs: number; maxSamples: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Every setting as the text that won (default, file, env or flag), for /api/v1/status/{config,flags}. */
   effective: ReadonlyMap<string, string>;
@@ -96,7 +96,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       staleAfterMissedExports: v('otlp.stale_after_missed_exports'),
     },
     storage: { walFsync: v('storage.wal_fsync') },
-    query: { lookbackDeltaMs: v('query.lookback_delta'), timeoutMs: v('query.timeout') },
+    query: { lookbackDeltaMs: v('query.lookback_delta'), timeoutMs: v('query.timeout'), maxSamples: v('query.max_samples') },
     logLevel: v('log.level'),
   };
 }

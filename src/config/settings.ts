@@ -52,5 +52,6 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'storage.wal_fsync', env: 'PHAROS_STORAGE_WAL_FSYNC', flag: 'storage-wal-fsync', type: { kind: 'enum', values: ['never', 'always'] }, default: 'never', description: "'never': acknowledged writes survive a process crash (kill -9) but not power loss; 'always': fsync each commit." },
   { key: 'query.lookback_delta', env: 'PHAROS_QUERY_LOOKBACK_DELTA', flag: 'query-lookback-delta', type: { kind: 'duration' }, default: '5m', description: 'How far back a query looks for the latest sample of a series.' },
   { key: 'query.timeout', env: 'PHAROS_QUERY_TIMEOUT', flag: 'query-timeout', type: { kind: 'duration' }, default: '2m', description: 'Longest a query may run.' },
+  { key: 'query.max_samples', env: 'PHAROS_QUERY_MAX_SAMPLES', flag: 'query-max-samples', type: { kind: 'int', min: 1 }, default: '50000000', description: "Most samples one query may load into memory (Prometheus' --query.max-samples); beyond it the query fails with errorType execution." },
   { key: 'log.level', env: 'PHAROS_LOG_LEVEL', flag: 'log-level', type: { kind: 'enum', values: ['debug', 'info', 'warn', 'error'] }, default: 'info', description: 'Log verbosity.' },
 ];

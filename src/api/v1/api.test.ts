@@ -422,3 +422,18 @@ describe('metadata, format_query and status endpoints', () => {
     expect((await getB('/api/v1/rules')).json.data).toEqual({ groups: [] });
   });
 });
+
+describe('query limits', () => {
+  it('fails a query that would load more samples than allowed, with errorType execution', async () => {
+    const { server: s, base: b } = await startServer({ queryable: data(), queryMaxSamples: 2 });
+    try {
+      const r = await fetch(`${b}/api/v1/query?query=${q('count_over_time(up[10m])')}`);
+      expect(r.status).toBe(422);
+      expect(await r.json()).toEqual({ status: 'error', errorType: 'execution', error: 'query processing would load too many samples into memory in query execution' });
+      // Within the limit the same store answers.
+      expect((await fetch(`${b}/api/v1/query?query=up`)).status).toBe(200);
+    } finally {
+      s.close();
+    }
+  });
+});

@@ -33,6 +33,8 @@ export interface ApiDeps {
   readonly ready: () => boolean;
   readonly lookbackDeltaMs?: number;
   readonly queryTimeoutMs?: number;
+  /** Most samples one query may hold (Prometheus --query.max-samples). */
+  readonly queryMaxSamples?: number;
   /** Shown by buildinfo. */
   readonly version: string;
   readonly build?: Omit<BuildInfo, 'version'>;
@@ -58,7 +60,7 @@ const LABEL_VALUES_RE = /^\/api\/v1\/label\/([^/]+)\/values$/;
 
 /** Builds the API handler. Unknown /api/v1 paths get a JSON 404; other paths return false. */
 export function createApiHandler(deps: ApiDeps): HttpHandler {
-  const engine = new Engine(deps.queryable, { lookbackDeltaMs: deps.lookbackDeltaMs, timeoutMs: deps.queryTimeoutMs });
+  const engine = new Engine(deps.queryable, { lookbackDeltaMs: deps.lookbackDeltaMs, timeoutMs: deps.queryTimeoutMs, maxSamples: deps.queryMaxSamples });
   const now = deps.now ?? Date.now;
   const status: StatusSource = deps.status ?? { settings: new Map(), flagNames: new Map(), startTime: new Date() };
   const routes = new Map<string, Route>([

@@ -187,7 +187,7 @@ export class Evaluator {
   }
 
   /** Reads all samples of matching series in [mint, maxt]. */
-  async #select(sel: VectorSelector, mint: number, maxt: number, dropStale: boolean): Promise<RawSeries[]> {
+  async #select(sel: VectorSelector, mint: number, maxt: number, dropStale: boolean, countLoaded = true): Promise<RawSeries[]> {
     // Yield once per selector so an abort from a departed client can arrive.
     await new Promise<void>((r) => setImmediate(r));
     this.check();
@@ -237,7 +237,7 @@ export class Evaluator {
           } while (it.next() !== ValueType.None);
         }
         if (n === 0) continue;
-        this.#countSamples(n);
+        if (countLoaded) this.#countSamples(n);
         out.push({ labels: s.labels, t: t.slice(0, n), v: v.slice(0, n), ...(anyST ? { st: st.slice(0, n) } : {}) });
       }
       for (const w of set.warnings()) this.annotations.warnings.add(w);
@@ -260,8 +260,10 @@ export class Evaluator {
       if (refs[i] > maxRef) maxRef = refs[i];
     }
     const lookback = this.opts.lookbackMs;
-    const raws = await this.#select(sel, minRef - lookback + 1, sel.mode === 'smoothed' ? maxRef + lookback : maxRef, false);
+    // Like Prometheus, an instant selector counts the points it yields, not the samples it read.
+    const raws = await this.#select(sel, minRef - lookback + 1, sel.mode === 'smoothed' ? maxRef + lookback : maxRef, false, false);
     const out: StepSeries[] = [];
+    let points = 0;
     for (const raw of raws) {
       const s = newSeries(raw.labels, steps);
       let any = false;
@@ -288,9 +290,11 @@ export class Evaluator {
         }
         s.present[i] = 1;
         any = true;
+        points++;
       }
       if (any) out.push(s);
     }
+    this.#countSamples(points);
     return out;
   }
 
