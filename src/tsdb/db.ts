@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Labels } from '../model/labels.ts';
 import { compareLabels, labelsKey, labelValue } from '../model/labels.ts';
-import type { Matcher } from '../model/matcher.ts';
+import { matchesAll, type Matcher } from '../model/matcher.ts';
 import { ValueType } from '../model/value.ts';
 import type { Appendable, Appender, MetricMetadata, Queryable, Querier, SampleIterator, SelectHints, Series, SeriesRef, SeriesSet } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
@@ -162,26 +162,42 @@ export class Db implements Appendable, Queryable {
     return new HeadQuerier(this, mint, maxt);
   }
 
-  /** @internal Refs of series matching all matchers, sorted by labels. */
+  /** @internal Series matching all matchers, sorted by labels. */
   matching(matchers: Matcher[]): MemSeries[] {
-    let candidates: Iterable<MemSeries> | null = null;
+    // Start from the smallest postings list among the matchers that cannot match an empty value
+    // (an equality's list, or the union of a regex's matching values), then check the rest.
+    let candidates: Iterable<number> | null = null;
+    let best = Infinity;
     for (const m of matchers) {
       if (m.matchesEmpty()) continue;
       const values = this.#postings.get(m.name);
-      const out: MemSeries[] = [];
-      if (values) {
-        if (m.type === '=') { for (const r of values.get(m.value) ?? []) out.push(this.#byRef[r]); }
-        else for (const [v, refs] of values) if (m.matches(v)) for (const r of refs) out.push(this.#byRef[r]);
+      if (!values) return [];
+      if (m.type === '=') {
+        const refs = values.get(m.value);
+        if (!refs) return [];
+        if (refs.size < best) {
+          best = refs.size;
+          candidates = refs;
+        }
       }
-      candidates = out;
-      break;
     }
-    if (!candidates) candidates = this.#byRef.filter(Boolean);
+    if (!candidates) {
+      for (const m of matchers) {
+        if (m.matchesEmpty()) continue;
+        const out: number[] = [];
+        for (const [v, refs] of this.#postings.get(m.name)!) if (m.matches(v)) for (const r of refs) out.push(r);
+        candidates = out;
+        break;
+      }
+    }
     const result: MemSeries[] = [];
-    for (const s of candidates) {
-      let ok = true;
-      for (const m of matchers) if (!m.matches(labelValue(s.labels, m.name))) { ok = false; break; }
-      if (ok) result.push(s);
+    if (!candidates) {
+      for (const s of this.#byRef) if (s && matchesAll(s.labels, matchers)) result.push(s);
+    } else {
+      for (const r of candidates) {
+        const s = this.#byRef[r];
+        if (matchesAll(s.labels, matchers)) result.push(s);
+      }
     }
     return result.sort((a, b) => compareLabels(a.labels, b.labels));
   }

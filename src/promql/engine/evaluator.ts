@@ -5,7 +5,6 @@
  */
 import { labelsKey, labelValue, METRIC_NAME, type Labels } from '../../model/labels.ts';
 import { isStaleNaN, ValueType } from '../../model/value.ts';
-import { Matcher } from '../../model/matcher.ts';
 import { goQuote } from '../unquote.ts';
 import type { Queryable } from '../../storage/interface.ts';
 import type { AggregateExpr, BinaryExpr, Call, DurationExpr, Expr, MatrixSelector, SubqueryExpr, VectorSelector, AtModifier } from '../ast.ts';
@@ -18,6 +17,8 @@ import { INSTANT_FUNCTIONS, labelJoin, labelReplace, sortByLabel, sortByValue, d
 import { bucketFraction, bucketQuantile, type Bucket } from './classic-histogram.ts';
 import { ANCHORED_FUNCTIONS, SMOOTHED_FUNCTIONS } from '../functions-catalog.ts';
 import { COUNTER_FUNCTIONS, NAME_PRESERVING_RANGE_FUNCTIONS, RANGE_FUNCTIONS, type RangeWindow } from './range-functions.ts';
+import { extendedWindow } from './extended-range.ts';
+import { enrichWithInfo, infoSelector } from './info.ts';
 import { constantSeries, dropMetricName, makeGrid, newSeries, setLabel, type StepGrid, type StepSeries } from './step-series.ts';
 
 /** Raw samples of one series, stale markers kept or dropped as the caller asked. */
@@ -634,75 +635,13 @@ export class Evaluator {
     return out;
   }
 
-  /**
-   * info(v, selector): adds the data labels of info series (target_info by default) that share
-   * v's identifying labels (instance, job) at each step, as Prometheus 3's experimental info().
-   */
+  /** info(v, selector): see engine/info.ts. */
   async #info(e: Call): Promise<StepSeries[]> {
     const base = await this.evalVector(e.args[0]);
-    const steps = this.grid.steps;
     const arg = e.args.length > 1 ? unwrapParens(e.args[1]) : null;
-    const given = arg && arg.type === 'VectorSelector' ? arg.matchers : [];
-    let nameMatchers = given.filter((m) => m.name === METRIC_NAME);
-    const dataMatchers = given.filter((m) => m.name !== METRIC_NAME);
-    if (nameMatchers.length === 0) nameMatchers = [new Matcher('=', METRIC_NAME, 'target_info')];
-    else if (!nameMatchers.some((m) => m.type === '=' || m.type === '=~')) nameMatchers = [...nameMatchers, new Matcher('=~', METRIC_NAME, '.+_info')];
-    const infoSel: VectorSelector = { type: 'VectorSelector', name: '', matchers: [...nameMatchers, ...dataMatchers], offset: null, at: null, mode: 'plain', pos: e.pos };
-    const infos = await this.#vectorSelector(infoSel, true);
-    const ID_LABELS = ['instance', 'job'];
-    const dataNames = new Set(dataMatchers.map((m) => m.name));
-    const emptyOk = dataMatchers.every((m) => m.matches(''));
-    const infoIds = infos.map((s) => ID_LABELS.map((n) => labelValue(s.labels, n)));
-    const out = new Map<string, StepSeries>();
-    const put = (labels: Labels, dropName: boolean, i: number, v: number): void => {
-      const key = labelsKey(labels);
-      let s = out.get(key);
-      if (!s) out.set(key, (s = newSeries(labels, steps, dropName)));
-      else if (s.present[i] === 1) throw new PromqlError('execution', 'vector cannot contain metrics with the same labelset');
-      s.values[i] = v;
-      s.present[i] = 1;
-    };
-    for (const b of base) {
-      const name = labelValue(b.labels, METRIC_NAME);
-      const isInfo = nameMatchers.every((m) => m.matches(name));
-      const ids = ID_LABELS.map((n) => labelValue(b.labels, n));
-      const hasId = ids.some((v) => v !== '');
-      for (let i = 0; i < steps; i++) {
-        if (b.present[i] === 0) continue;
-        if (isInfo || !hasId) {
-          if (isInfo || emptyOk) put(b.labels, b.dropName, i, b.values[i]);
-          continue;
-        }
-        // The latest info series per metric name that shares the identifying labels.
-        const chosen = new Map<string, { idx: number; t: number }>();
-        for (let k = 0; k < infos.length; k++) {
-          if (infos[k].present[i] === 0) continue;
-          if (!ids.every((v, j) => v === '' || infoIds[k][j] === v)) continue;
-          const infoName = labelValue(infos[k].labels, METRIC_NAME);
-          const prev = chosen.get(infoName);
-          if (!prev || infos[k].values[i] > prev.t) chosen.set(infoName, { idx: k, t: infos[k].values[i] });
-        }
-        if (chosen.size === 0) {
-          if (emptyOk) put(b.labels, b.dropName, i, b.values[i]);
-          continue;
-        }
-        let labels = b.labels;
-        const added = new Map<string, string>();
-        for (const { idx } of chosen.values()) {
-          for (const l of infos[idx].labels) {
-            if (l.name === METRIC_NAME || ID_LABELS.includes(l.name)) continue;
-            if (dataNames.size > 0 && !dataNames.has(l.name)) continue;
-            if (labelValue(b.labels, l.name) !== '') continue;
-            const prev = added.get(l.name);
-            if (prev !== undefined && prev !== l.value) throw new PromqlError('execution', `conflicting label: ${l.name} has values ${JSON.stringify(prev)} and ${JSON.stringify(l.value)} in different info series`);
-            added.set(l.name, l.value);
-          }
-        }
-        for (const [n, v] of added) labels = setLabel(labels, n, v);
-        put(labels, b.dropName, i, b.values[i]);
-      }
-    }
-    return [...out.values()];
+    const sel = infoSelector(arg && arg.type === 'VectorSelector' ? arg.matchers : [], e.pos);
+    const infos = await this.#vectorSelector(sel.selector, true);
+    return enrichWithInfo(base, infos, sel, this.grid.steps);
   }
 
   async #absent(e: Call): Promise<StepSeries[]> {
@@ -893,64 +832,6 @@ export function mergeByLabels(series: StepSeries[], steps: number): StepSeries[]
     }
   }
   return out;
-}
-
-/** A value at `t` on the line through two samples; across a counter reset the line starts at 0. */
-function interpolate(t1: number, y1: number, t2: number, y2: number, t: number, isCounter: boolean): number {
-  if (isCounter && y2 < y1) y1 = 0;
-  return y1 + ((y2 - y1) * (t - t1)) / (t2 - t1);
-}
-
-/**
- * `anchored` and `smoothed` range selectors (Prometheus 3 extended range selectors). The window
- * also sees the last sample at or before its start (within the lookback delta) and, when
- * smoothed, the first sample after its end; rate/increase/delta then take the values at the two
- * edges (smoothed: interpolated there) instead of extrapolating, and changes/resets count from
- * the anchor sample.
- */
-function extendedWindow(mode: string, name: string, w: RangeWindow, lookbackMs: number): number | undefined {
-  const { t, v, lo, hi, rangeStart, rangeEnd } = w;
-  const smoothed = mode === 'smoothed';
-  const hasAnchor = lo > 0 && t[lo - 1] > rangeStart - lookbackMs;
-  const hasAfter = smoothed && hi < t.length && t[hi] <= rangeEnd + lookbackMs;
-  if (hi === lo && (!smoothed || !hasAnchor || !hasAfter)) return undefined;
-  if (!hasAnchor && hi === lo) return undefined;
-  const a = hasAnchor ? lo - 1 : lo; // f = samples [a, b)
-  const b = hasAfter ? hi + 1 : hi;
-  if (name === 'changes' || name === 'resets') {
-    let c = 0;
-    for (let i = a + 1; i < b; i++) {
-      if (name === 'resets' ? v[i] < v[i - 1] : v[i] !== v[i - 1] && !(Number.isNaN(v[i]) && Number.isNaN(v[i - 1]))) c++;
-    }
-    return c;
-  }
-  const isCounter = name !== 'delta';
-  let first = a;
-  let last = b - 1;
-  if (smoothed) {
-    // The first sample at or after the range end (never past the last one).
-    let k = a;
-    while (k < b - 1 && t[k] < rangeEnd) k++;
-    last = k;
-  }
-  if (t[last] <= rangeStart) return undefined;
-  const left = smoothed && t[first] < rangeStart ? interpolate(t[first], v[first], t[first + 1], v[first + 1], rangeStart, isCounter) : v[first];
-  const right = smoothed && last > a && t[last] > rangeEnd ? interpolate(t[last - 1], v[last - 1], t[last], v[last], rangeEnd, isCounter) : v[last];
-  let result = right - left;
-  if (isCounter) {
-    if (t[first] <= rangeStart) first++;
-    if (t[last] >= rangeEnd) last--;
-    let prev = left;
-    let correction = 0;
-    for (let i = first; i <= last; i++) {
-      if (v[i] < prev) correction += prev;
-      prev = v[i];
-    }
-    if (right < prev) correction += prev;
-    result += correction;
-  }
-  if (name === 'rate') result /= w.rangeMs / 1000;
-  return result;
 }
 
 /** Removes delayed metric names at the end of evaluation and rejects resulting duplicates. */
