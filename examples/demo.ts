@@ -133,9 +133,9 @@ async function main(): Promise<void> {
 [demo] example app    http://127.0.0.1:${values['app-port']}  (service.name=shop, OTLP/gRPC every 5 s)
 [demo] traffic        ${values.rps} req/s for ${values.duration} s
 [demo] data appears within ~5 s. Try:
-  ${q('http_server_request_duration_seconds_count')}
-  ${q('http_server_request_duration_seconds_count{http_response_status_code=~"5.."}')}
-  ${q('http_server_active_requests')}
+  ${q('sum by (http_route) (rate(http_server_request_duration_seconds_count{service_name="shop"}[1m]))')}
+  ${q('sum by (http_response_status_code) (rate(http_server_request_duration_seconds_count{service_name="shop", http_response_status_code=~"4..|5.."}[1m]))')}
+  ${q('histogram_quantile(0.99, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket{service_name="shop"}[1m])))')}
 [demo] Ctrl-C stops everything.
 `);
 }
