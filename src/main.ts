@@ -10,6 +10,7 @@ import type { ListenAddress, PharosConfig } from './config/index.ts';
 import { SETTINGS } from './config/index.ts';
 import type { Logger } from './log.ts';
 import { createApiHandler } from './api/v1/index.ts';
+import { createWebUiHandler } from './api/web-ui.ts';
 import { createOtlpHttpHandler, DEFAULT_OTLP_HTTP_PATHS, InflightBudget, OtlpReceiverMetrics, startOtlpGrpcServer, type OtlpGrpcServer, type OtlpIngestDeps } from './receive/otlp/index.ts';
 import { openDb } from './tsdb/index.ts';
 import { OtlpTranslator } from './translate/otlp/index.ts';
@@ -64,7 +65,7 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
   const addresses: { http: string | null; otlpGrpc: string | null; otlpHttp: string | null } = { http: null, otlpGrpc: null, otlpHttp: null };
   try {
     if (config.httpListen) {
-      const s = await listenHttp(config.httpListen, [otlpAlias, api], log);
+      const s = await listenHttp(config.httpListen, [otlpAlias, api, createWebUiHandler()], log);
       servers.push(s);
       addresses.http = formatAddress(s.address() as AddressInfo);
     }

@@ -1,0 +1,67 @@
+/**
+ * @module A PromQL editor on @prometheus-io/codemirror-promql: highlighting, linting and
+ * completion of metric names, labels and functions from Pharos' own API. Enter runs the query.
+ */
+import { autocompletion, completionKeymap } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { EditorState } from '@codemirror/state';
+import { EditorView, keymap, placeholder } from '@codemirror/view';
+import { PromQLExtension } from '@prometheus-io/codemirror-promql';
+import { useEffect, useRef } from 'react';
+
+export interface EditorHandle {
+  /** Moves the cursor to a 1-based line:col (where the API reported a parse error). */
+  focusAt(line: number, col: number): void;
+}
+
+export function PromqlEditor({ value, onChange, onRun, handle }: { value: string; onChange: (v: string) => void; onRun: () => void; handle?: { current: EditorHandle | null } }) {
+  const parent = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const latest = useRef({ onChange, onRun });
+  latest.current = { onChange, onRun };
+  useEffect(() => {
+    if (!parent.current) return;
+    const promql = new PromQLExtension().setComplete({ remote: { url: window.location.origin } });
+    const v = new EditorView({
+      parent: parent.current,
+      state: EditorState.create({
+        doc: value,
+        extensions: [
+          history(),
+          autocompletion(),
+          syntaxHighlighting(defaultHighlightStyle),
+          placeholder('Expression (press Enter to run, Shift+Enter for a new line)'),
+          keymap.of([
+            { key: 'Enter', run: () => (latest.current.onRun(), true) },
+            ...completionKeymap,
+            ...defaultKeymap,
+            ...historyKeymap,
+          ]),
+          promql.asExtension(),
+          EditorView.updateListener.of((u) => {
+            if (u.docChanged) latest.current.onChange(u.state.doc.toString());
+          }),
+          EditorView.contentAttributes.of({ 'aria-label': 'PromQL expression' }),
+        ],
+      }),
+    });
+    view.current = v;
+    if (handle) {
+      handle.current = {
+        focusAt(line: number, col: number) {
+          const l = v.state.doc.line(Math.min(Math.max(1, line), v.state.doc.lines));
+          v.dispatch({ selection: { anchor: Math.min(l.from + col - 1, l.to) } });
+          v.focus();
+        },
+      };
+    }
+    return () => v.destroy();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+  }, [value]);
+  return <div ref={parent} className="editor" />;
+}

@@ -1,0 +1,49 @@
+/** @module The view's state lives in the URL (path + query string), so any view can be shared. */
+import { useCallback, useEffect, useState } from 'react';
+
+export type Params = Record<string, string>;
+
+function read(): { path: string; params: Params } {
+  return { path: window.location.pathname, params: Object.fromEntries(new URLSearchParams(window.location.search)) };
+}
+
+/** The current path and query parameters, and a setter that pushes a history entry. */
+export function useUrlState(): [{ path: string; params: Params }, (path: string, params: Params, replace?: boolean) => void] {
+  const [state, setState] = useState(read);
+  useEffect(() => {
+    const onPop = () => setState(read());
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const navigate = useCallback((path: string, params: Params, replace = false) => {
+    const qs = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '')).toString();
+    const url = qs === '' ? path : `${path}?${qs}`;
+    if (replace) window.history.replaceState(null, '', url);
+    else window.history.pushState(null, '', url);
+    setState(read());
+  }, []);
+  return [state, navigate];
+}
+
+/** Relative ranges offered by the picker, in seconds. */
+export const RANGES: Array<{ label: string; seconds: number }> = [
+  { label: 'Last 5 minutes', seconds: 300 },
+  { label: 'Last 15 minutes', seconds: 900 },
+  { label: 'Last 1 hour', seconds: 3600 },
+  { label: 'Last 6 hours', seconds: 21_600 },
+  { label: 'Last 24 hours', seconds: 86_400 },
+  { label: 'Last 7 days', seconds: 604_800 },
+];
+
+/** The time window a view shows: `range` seconds back from `end` (now when absent), or from/to. */
+export function timeWindow(params: Params, now: number): { start: number; end: number } {
+  if (params.from && params.to) return { start: Number(params.from), end: Number(params.to) };
+  const range = Number(params.range ?? 3600);
+  const end = params.end ? Number(params.end) : now;
+  return { start: end - range, end };
+}
+
+/** A step giving about 250 points, at least 1 s (Grafana picks similar resolutions). */
+export function stepFor(start: number, end: number): number {
+  return Math.max(1, Math.round((end - start) / 250));
+}
