@@ -11,6 +11,7 @@ import { SETTINGS } from './config/index.ts';
 import type { Logger } from './log.ts';
 import { createApiHandler } from './api/v1/index.ts';
 import { createWebUiHandler } from './api/web-ui.ts';
+import { createRemoteWriteHandler, RemoteWriteReceiverMetrics } from './receive/remote-write/index.ts';
 import { createOtlpHttpHandler, DEFAULT_OTLP_HTTP_PATHS, InflightBudget, OtlpReceiverMetrics, startOtlpGrpcServer, type OtlpGrpcServer, type OtlpIngestDeps } from './receive/otlp/index.ts';
 import { openDb } from './tsdb/index.ts';
 import { OtlpTranslator } from './translate/otlp/index.ts';
@@ -65,7 +66,11 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
   const addresses: { http: string | null; otlpGrpc: string | null; otlpHttp: string | null } = { http: null, otlpGrpc: null, otlpHttp: null };
   try {
     if (config.httpListen) {
-      const s = await listenHttp(config.httpListen, [otlpAlias, api, createWebUiHandler()], log);
+      const handlers = [otlpAlias, api, createWebUiHandler()];
+      if (config.remoteWriteReceiver.enabled) {
+        handlers.unshift(createRemoteWriteHandler({ appendable: db, logger: log.child('remote-write'), maxBodyBytes: config.remoteWriteReceiver.maxRequestBodySize, metrics: new RemoteWriteReceiverMetrics(registry) }));
+      }
+      const s = await listenHttp(config.httpListen, handlers, log);
       servers.push(s);
       addresses.http = formatAddress(s.address() as AddressInfo);
     }

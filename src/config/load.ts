@@ -34,6 +34,7 @@ export interface PharosConfig {
     staleAfterMissedExports: number;
   };
   storage: { walFsync: 'never' | 'always' };
+  remoteWriteReceiver: { enabled: boolean; maxRequestBodySize: number };
   query: { lookbackDeltaMs: number; timeoutMs: number; maxSamples: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Every setting as the text that won (default, file, env or flag), for /api/v1/status/{config,flags}. */
@@ -96,6 +97,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       staleAfterMissedExports: v('otlp.stale_after_missed_exports'),
     },
     storage: { walFsync: v('storage.wal_fsync') },
+    remoteWriteReceiver: { enabled: v('remote_write_receiver.enabled'), maxRequestBodySize: v('remote_write_receiver.max_request_body_size') },
     query: { lookbackDeltaMs: v('query.lookback_delta'), timeoutMs: v('query.timeout'), maxSamples: v('query.max_samples') },
     logLevel: v('log.level'),
   };
