@@ -537,12 +537,6 @@ class Converter {
       } else if (cur.name === 'AnchoredExpr' || cur.name === 'SmoothedExpr') {
         if (mods.mode !== 'plain') throw this.#err(cur, 'anchored and smoothed may not be combined');
         mods.mode = cur.name === 'AnchoredExpr' ? 'anchored' : 'smoothed';
-      } else if (cur.name === 'ParenExpr' && (mods.offset || mods.at || mods.mode !== 'plain')) {
-        const inner = cur.firstChild!;
-        if (inner.name === 'SubqueryExpr' || inner.name === 'MatrixSelector' || inner.name === 'VectorSelector') {
-          // `(x[5m:1m]) offset 1m` is not accepted by Prometheus either.
-        }
-        break;
       } else {
         break;
       }

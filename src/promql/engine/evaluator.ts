@@ -19,7 +19,7 @@ import { ANCHORED_FUNCTIONS, SMOOTHED_FUNCTIONS } from '../functions-catalog.ts'
 import { COUNTER_FUNCTIONS, NAME_PRESERVING_RANGE_FUNCTIONS, RANGE_FUNCTIONS, type RangeWindow } from './range-functions.ts';
 import { extendedWindow } from './extended-range.ts';
 import { enrichWithInfo, infoSelector } from './info.ts';
-import { constantSeries, dropMetricName, makeGrid, newSeries, setLabel, type StepGrid, type StepSeries } from './step-series.ts';
+import { dropMetricName, makeGrid, newSeries, setLabel, type StepGrid, type StepSeries } from './step-series.ts';
 
 /** Raw samples of one series, stale markers kept or dropped as the caller asked. */
 export interface RawSeries {
@@ -146,9 +146,8 @@ export class Evaluator {
       case 'VectorSelector':
         return { kind: 'vector', series: await this.#vectorSelector(expr, false) };
       case 'MatrixSelector':
-        return { kind: 'matrix', series: await this.#matrixAtInstant(expr) };
       case 'SubqueryExpr':
-        return { kind: 'matrix', series: await this.#subqueryAtInstant(expr) };
+        return { kind: 'matrix', series: await this.#matrixAtInstant(expr) };
       case 'UnaryExpr': {
         const v = await this.eval(expr.expr);
         if (expr.op === '+') return v;
@@ -299,8 +298,8 @@ export class Evaluator {
     return out;
   }
 
-  /** `x[5m]` evaluated at an instant: its raw samples, as a matrix result. */
-  async #matrixAtInstant(ms: MatrixSelector): Promise<RawSeries[]> {
+  /** `x[5m]` or `expr[5m:1m]` evaluated at an instant: its samples or points, as a matrix result. */
+  async #matrixAtInstant(ms: MatrixSelector | SubqueryExpr): Promise<RawSeries[]> {
     const { series, rangeMs, offsetMs, at } = await this.#loadMatrixArg(ms);
     const ref = this.#atTime(at, this.grid.start) - offsetMs;
     const out: RawSeries[] = [];
@@ -312,10 +311,6 @@ export class Evaluator {
       if (hi > lo) out.push({ labels: s.labels, t: s.t.slice(lo, hi), v: s.v.slice(lo, hi) });
     }
     return out;
-  }
-
-  async #subqueryAtInstant(sq: SubqueryExpr): Promise<RawSeries[]> {
-    return this.#matrixAtInstant(sq as unknown as MatrixSelector);
   }
 
   /**
@@ -849,4 +844,3 @@ export function finishSeries(series: StepSeries[]): StepSeries[] {
   return series;
 }
 
-export { constantSeries };

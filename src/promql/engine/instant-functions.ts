@@ -5,7 +5,7 @@
  */
 import { labelValue, type Labels } from '../../model/labels.ts';
 import { PromqlError } from '../errors.ts';
-import { newSeries, setLabel, type StepSeries } from './step-series.ts';
+import { setLabel, type StepSeries } from './step-series.ts';
 
 type InstantFunction = (input: StepSeries[], scalars: Float64Array[], steps: number) => StepSeries[];
 
@@ -43,12 +43,6 @@ function withScalars(f: (v: number, args: number[]) => number | undefined): Inst
     }
     return out;
   };
-}
-
-/** Go's math.Round: half away from zero. */
-function goRound(x: number): number {
-  if (!Number.isFinite(x)) return x;
-  return x < 0 ? -Math.round(-x) : Math.round(x);
 }
 
 export const INSTANT_FUNCTIONS: Readonly<Record<string, InstantFunction>> = {
@@ -102,7 +96,6 @@ export const INSTANT_FUNCTIONS: Readonly<Record<string, InstantFunction>> = {
     return Math.floor(v * inverse + 0.5) / inverse;
   }),
 };
-void goRound;
 
 export const DATE_FUNCTIONS = new Set(['minute', 'hour', 'day_of_week', 'day_of_month', 'day_of_year', 'days_in_month', 'month', 'year']);
 
@@ -233,4 +226,3 @@ export function sortByLabel(input: StepSeries[], labels: string[], desc: boolean
   return sorted;
 }
 
-export { newSeries };
