@@ -93,6 +93,18 @@ export interface Series {
   readonly labels: Labels;
   /** A fresh iterator over samples within the querier's range, ascending by time. */
   iterator(): SampleIterator;
+  /**
+   * Stores that keep samples in columns may hand out read-only views of those within [mint, maxt]
+   * instead, so a query reads them without copying. The views never change afterwards.
+   */
+  columns?(mint: number, maxt: number): SampleColumns;
+}
+
+/** Read-only views of one series' samples: times (ms), values and start times (0: unknown), same length. */
+export interface SampleColumns {
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+  readonly st?: Float64Array;
 }
 
 /**

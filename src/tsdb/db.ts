@@ -299,7 +299,16 @@ class HeadQuerier implements Querier {
     if (hints.limit) found = found.slice(0, hints.limit);
     const mint = Math.max(this.mint, hints.start ?? this.mint);
     const maxt = Math.min(this.maxt, hints.end ?? this.maxt);
-    const series: Series[] = found.map((s) => ({ labels: s.labels, iterator: () => new RangeIterator(s.t, s.v, lowerBound(s.t, s.n, mint), upperBound(s.t, s.n, maxt)) }));
+    const series: Series[] = found.map((s) => ({
+      labels: s.labels,
+      iterator: () => new RangeIterator(s.t, s.v, lowerBound(s.t, s.n, mint), upperBound(s.t, s.n, maxt)),
+      // Appends only ever write past n, so views of [lo, hi) stay as they are.
+      columns: (from: number, to: number) => {
+        const lo = lowerBound(s.t, s.n, Math.max(mint, from));
+        const hi = Math.max(lo, upperBound(s.t, s.n, Math.min(maxt, to)));
+        return { t: s.t.subarray(lo, hi), v: s.v.subarray(lo, hi) };
+      },
+    }));
     let i = -1;
     return { next: () => ++i < series.length, at: () => series[i], warnings: () => [] };
   }

@@ -206,6 +206,34 @@ export class Evaluator {
           this.check();
         }
         const s = set.at();
+        if (s.columns) {
+          // Zero-copy: read the store's own columns, copying only to drop stale markers.
+          const cols = s.columns(mint, maxt);
+          const n = cols.t.length;
+          if (n === 0) continue;
+          let keep = n;
+          if (dropStale) for (let i = 0; i < n; i++) if (isStaleNaN(cols.v[i])) keep--;
+          if (countLoaded) this.#countSamples(keep);
+          if (keep === n) {
+            const anyST = cols.st !== undefined && cols.st.some((x) => x !== 0);
+            out.push({ labels: s.labels, t: cols.t, v: cols.v, ...(anyST ? { st: cols.st } : {}) });
+            continue;
+          }
+          if (keep === 0) continue;
+          const ft = new Float64Array(keep);
+          const fv = new Float64Array(keep);
+          const fst = cols.st ? new Float64Array(keep) : undefined;
+          let k = 0;
+          for (let i = 0; i < n; i++) {
+            if (isStaleNaN(cols.v[i])) continue;
+            ft[k] = cols.t[i];
+            fv[k] = cols.v[i];
+            if (fst) fst[k] = cols.st![i];
+            k++;
+          }
+          out.push({ labels: s.labels, t: ft, v: fv, ...(fst && fst.some((x) => x !== 0) ? { st: fst } : {}) });
+          continue;
+        }
         const it = s.iterator();
         const hasST = typeof it.atST === 'function';
         let anyST = false;

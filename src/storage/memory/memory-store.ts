@@ -69,7 +69,15 @@ export class MemoryStore implements Queryable {
           next: () => ++i < list.length,
           at: (): Series => {
             const s = list[i];
-            return { labels: s.labels, iterator: () => new ColumnIterator(s.t, s.v, s.st, s.n, mint, maxt) };
+            return {
+              labels: s.labels,
+              iterator: () => new ColumnIterator(s.t, s.v, s.st, s.n, mint, maxt),
+              columns: (from: number, to: number) => {
+                const lo = lowerBound(s.t, s.n, Math.max(mint, from));
+                const hi = Math.max(lo, lowerBound(s.t, s.n, Math.min(maxt, to) + 1));
+                return { t: s.t.subarray(lo, hi), v: s.v.subarray(lo, hi), ...(s.st ? { st: s.st.subarray(lo, hi) } : {}) };
+              },
+            };
           },
           warnings: () => [],
         };
@@ -87,6 +95,18 @@ export class MemoryStore implements Queryable {
       close: () => {},
     };
   }
+}
+
+/** The first index whose time is >= x (ms times are integers, so <= x is < x + 1). */
+function lowerBound(t: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 class ColumnIterator implements SampleIterator {
