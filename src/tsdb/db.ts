@@ -295,10 +295,11 @@ class HeadQuerier implements Querier {
 
   async select(hints: SelectHints, ...matchers: Matcher[]): Promise<SeriesSet> {
     if (matchers.every((m) => m.matchesEmpty())) throw new Error('at least one matcher must not match the empty string');
-    let found = this.db.matching(matchers);
-    if (hints.limit) found = found.slice(0, hints.limit);
     const mint = Math.max(this.mint, hints.start ?? this.mint);
     const maxt = Math.min(this.maxt, hints.end ?? this.maxt);
+    // Like Prometheus, a series without samples in the range is not selected.
+    let found = this.db.matching(matchers).filter((s) => lowerBound(s.t, s.n, mint) < upperBound(s.t, s.n, maxt));
+    if (hints.limit) found = found.slice(0, hints.limit);
     const series: Series[] = found.map((s) => ({
       labels: s.labels,
       iterator: () => new RangeIterator(s.t, s.v, lowerBound(s.t, s.n, mint), upperBound(s.t, s.n, maxt)),
