@@ -147,9 +147,20 @@ describe('real Prometheus remote-writing to our handler', () => {
   it('stores exactly the samples Prometheus stored (timestamps and values)', async () => {
     // Compare a window old enough to have been sent: Prometheus' WAL reader lags a little.
     await waitFor('a few scrapes', async () => ((await ours(0, Date.now(), name('pharos_steady')))[0]?.t.length ?? 0) >= 4);
-    const end = Date.now() - 3_000;
+    const exprs = ['pharos_steady', 'up', 'prometheus_tsdb_head_samples_appended_total'];
+    // Prometheus scrapes itself on its own schedule (later under load): pick a window in which it
+    // already holds samples of every compared series.
+    let end = 0;
+    await waitFor('Prometheus to hold samples of every compared series', async () => {
+      end = Date.now() - 3_000;
+      for (const expr of exprs) {
+        const a = await apiQuery(promUrl, `${expr}[1m]`, { time: end / 1000 });
+        if (!a.ok || (a.result as ApiSeries[]).length === 0) return false;
+      }
+      return true;
+    });
     const start = end - 60_000;
-    for (const expr of ['pharos_steady', 'up', 'prometheus_tsdb_head_samples_appended_total']) {
+    for (const expr of exprs) {
       const answer = await apiQuery(promUrl, `${expr}[1m]`, { time: end / 1000 });
       if (!answer.ok) throw new Error(answer.error);
       const theirs = (answer.result as ApiSeries[]).map((s) => ({ labels: s.metric, samples: s.values!.map(([t, v]) => `${Math.round(t * 1000)}=${v}`) }));
