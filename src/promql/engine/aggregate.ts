@@ -25,24 +25,38 @@ interface Grouped {
   readonly groupLabels: Labels[];
 }
 
+/**
+ * Group labels and keys per input label set and grouping. Stores hand out the same label arrays
+ * query after query, so a dashboard refreshing the same aggregation reuses them.
+ */
+const groupCache = new WeakMap<Labels, Map<string, { labels: Labels; key: string }>>();
+
 function groupSeries(series: readonly StepSeries[], spec: AggregateSpec): Grouped {
   const names = new Set(spec.grouping);
   if (spec.without) {
     names.add('__name__');
   }
+  const specKey = `${spec.without ? 'w' : 'b'}${spec.grouping.join('\xff')}`;
   const byKey = new Map<string, number>();
   const groupLabels: Labels[] = [];
   const groupOf = new Int32Array(series.length);
   for (let i = 0; i < series.length; i++) {
     const s = series[i];
-    const base = s.dropName ? dropMetricName(s.labels) : s.labels;
-    const labels = spec.without ? withoutLabels(base, names) : onlyLabels(base, names);
-    const key = labelsKey(labels);
-    let g = byKey.get(key);
+    const cacheKey = s.dropName ? `${specKey}\x00d` : specKey;
+    let perLabels = groupCache.get(s.labels);
+    if (!perLabels) groupCache.set(s.labels, (perLabels = new Map()));
+    let entry = perLabels.get(cacheKey);
+    if (!entry) {
+      const base = s.dropName ? dropMetricName(s.labels) : s.labels;
+      const labels = spec.without ? withoutLabels(base, names) : onlyLabels(base, names);
+      entry = { labels, key: labelsKey(labels) };
+      perLabels.set(cacheKey, entry);
+    }
+    let g = byKey.get(entry.key);
     if (g === undefined) {
       g = groupLabels.length;
-      byKey.set(key, g);
-      groupLabels.push(labels);
+      byKey.set(entry.key, g);
+      groupLabels.push(entry.labels);
     }
     groupOf[i] = g;
   }
