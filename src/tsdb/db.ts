@@ -6,7 +6,7 @@ import type { Labels } from '../model/labels.ts';
 import { compareLabels, labelsKey, labelValue } from '../model/labels.ts';
 import { matchesAll, type Matcher } from '../model/matcher.ts';
 import { ValueType } from '../model/value.ts';
-import type { Appendable, Appender, MetricMetadata, Queryable, Querier, SampleIterator, SelectHints, Series, SeriesRef, SeriesSet } from '../storage/interface.ts';
+import type { Appendable, Appender, MetricMetadata, Queryable, Querier, SampleColumns, SampleIterator, SelectHints, Series, SeriesRef, SeriesSet } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
 
 class MemSeries {
@@ -162,8 +162,21 @@ export class Db implements Appendable, Queryable {
     return new HeadQuerier(this, mint, maxt);
   }
 
+  // Dashboards repeat the same selectors: their (sorted) results stay valid until a series is added.
+  readonly #matchCache = new Map<string, { seriesCount: number; result: MemSeries[] }>();
+
   /** @internal Series matching all matchers, sorted by labels. */
   matching(matchers: Matcher[]): MemSeries[] {
+    const cacheKey = matchers.map(String).join('\xff');
+    const hit = this.#matchCache.get(cacheKey);
+    if (hit && hit.seriesCount === this.#byRef.length) return hit.result;
+    const result = this.#match(matchers);
+    if (this.#matchCache.size >= 512) this.#matchCache.clear();
+    this.#matchCache.set(cacheKey, { seriesCount: this.#byRef.length, result });
+    return result;
+  }
+
+  #match(matchers: Matcher[]): MemSeries[] {
     // Start from the smallest postings list among the matchers that cannot match an empty value
     // (an equality's list, or the union of a regex's matching values), then check the rest.
     let candidates: Iterable<number> | null = null;
@@ -290,6 +303,25 @@ class HeadAppender implements Appender {
   rollback(): void { this.#done = true; }
 }
 
+/** One selected series: reads its samples in [mint, maxt] by iterator or as column views. */
+class HeadSeries implements Series {
+  readonly labels: Labels;
+  constructor(private readonly s: MemSeries, private readonly mint: number, private readonly maxt: number) {
+    this.labels = s.labels;
+  }
+  iterator(): SampleIterator {
+    const s = this.s;
+    return new RangeIterator(s.t, s.v, lowerBound(s.t, s.n, this.mint), upperBound(s.t, s.n, this.maxt));
+  }
+  /** Appends only ever write past n, so views of [lo, hi) stay as they are. */
+  columns(from: number, to: number): SampleColumns {
+    const s = this.s;
+    const lo = lowerBound(s.t, s.n, Math.max(this.mint, from));
+    const hi = Math.max(lo, upperBound(s.t, s.n, Math.min(this.maxt, to)));
+    return { t: s.t.subarray(lo, hi), v: s.v.subarray(lo, hi) };
+  }
+}
+
 class HeadQuerier implements Querier {
   constructor(private readonly db: Db, private readonly mint: number, private readonly maxt: number) {}
 
@@ -300,16 +332,7 @@ class HeadQuerier implements Querier {
     // Like Prometheus, a series without samples in the range is not selected.
     let found = this.db.matching(matchers).filter((s) => lowerBound(s.t, s.n, mint) < upperBound(s.t, s.n, maxt));
     if (hints.limit) found = found.slice(0, hints.limit);
-    const series: Series[] = found.map((s) => ({
-      labels: s.labels,
-      iterator: () => new RangeIterator(s.t, s.v, lowerBound(s.t, s.n, mint), upperBound(s.t, s.n, maxt)),
-      // Appends only ever write past n, so views of [lo, hi) stay as they are.
-      columns: (from: number, to: number) => {
-        const lo = lowerBound(s.t, s.n, Math.max(mint, from));
-        const hi = Math.max(lo, upperBound(s.t, s.n, Math.min(maxt, to)));
-        return { t: s.t.subarray(lo, hi), v: s.v.subarray(lo, hi) };
-      },
-    }));
+    const series: Series[] = found.map((s) => new HeadSeries(s, mint, maxt));
     let i = -1;
     return { next: () => ++i < series.length, at: () => series[i], warnings: () => [] };
   }

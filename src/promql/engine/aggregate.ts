@@ -37,12 +37,13 @@ function groupSeries(series: readonly StepSeries[], spec: AggregateSpec): Groupe
     names.add('__name__');
   }
   const specKey = `${spec.without ? 'w' : 'b'}${spec.grouping.join('\xff')}`;
+  const droppedKey = `${specKey}\x00d`;
   const byKey = new Map<string, number>();
   const groupLabels: Labels[] = [];
   const groupOf = new Int32Array(series.length);
   for (let i = 0; i < series.length; i++) {
     const s = series[i];
-    const cacheKey = s.dropName ? `${specKey}\x00d` : specKey;
+    const cacheKey = s.dropName ? droppedKey : specKey;
     let perLabels = groupCache.get(s.labels);
     if (!perLabels) groupCache.set(s.labels, (perLabels = new Map()));
     let entry = perLabels.get(cacheKey);
