@@ -197,20 +197,19 @@ async function main(): Promise<void> {
   // dashboard for a while is (Pharos: V8 has compiled its query paths; the others: page cache).
   for (const t of targets) for (let i = 0; i < WARMUP; i++) for (const c of cases) await timeQuery(t, c.query, c.range);
   for (const c of cases) {
-    const medians: number[] = [];
-    const counts: number[] = [];
-    for (const t of targets) {
-      await timeQuery(t, c.query, c.range);
-      const times: number[] = [];
-      let n = 0;
-      for (let i = 0; i < RUNS; i++) {
-        const r = await timeQuery(t, c.query, c.range);
-        times.push(r.ms);
-        n = r.series;
+    // Runs alternate between the systems, so a disturbance of the machine (another process, a
+    // GC elsewhere) falls on all of them alike rather than on whichever ran at that moment.
+    const times: number[][] = targets.map(() => []);
+    const counts: number[] = targets.map(() => 0);
+    for (const t of targets) await timeQuery(t, c.query, c.range);
+    for (let i = 0; i < RUNS; i++) {
+      for (let k = 0; k < targets.length; k++) {
+        const r = await timeQuery(targets[k], c.query, c.range);
+        times[k].push(r.ms);
+        counts[k] = r.series;
       }
-      medians.push(median(times));
-      counts.push(n);
     }
+    const medians = times.map(median);
     if (new Set(counts).size > 1) console.log(`  note: ${c.name} ${c.label}: series counts differ ${JSON.stringify(counts)}`);
     rows.push([c.name, c.label, ...medians.map((m) => m.toFixed(1)), ...medians.slice(1).map((m) => (medians[0] / m).toFixed(2))]);
   }

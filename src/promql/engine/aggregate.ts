@@ -31,38 +31,54 @@ interface Grouped {
  */
 const groupCache = new WeakMap<Labels, Map<string, { labels: Labels; key: string }>>();
 
-function groupSeries(series: readonly StepSeries[], spec: AggregateSpec): Grouped {
-  const names = new Set(spec.grouping);
-  if (spec.without) {
-    names.add('__name__');
+/** Assigns series to aggregation groups one at a time, in order of first appearance. */
+class Grouper {
+  readonly #names: Set<string>;
+  readonly #specKey: string;
+  readonly #droppedKey: string;
+  readonly #without: boolean;
+  readonly #byKey = new Map<string, number>();
+  readonly groupLabels: Labels[] = [];
+
+  constructor(spec: AggregateSpec) {
+    this.#names = new Set(spec.grouping);
+    if (spec.without) this.#names.add('__name__');
+    this.#without = spec.without;
+    this.#specKey = `${spec.without ? 'w' : 'b'}${spec.grouping.join('\xff')}`;
+    this.#droppedKey = `${this.#specKey}\x00d`;
   }
-  const specKey = `${spec.without ? 'w' : 'b'}${spec.grouping.join('\xff')}`;
-  const droppedKey = `${specKey}\x00d`;
-  const byKey = new Map<string, number>();
-  const groupLabels: Labels[] = [];
-  const groupOf = new Int32Array(series.length);
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i];
-    const cacheKey = s.dropName ? droppedKey : specKey;
+
+  /** The group index of a series. */
+  groupOf(s: StepSeries): number {
+    const cacheKey = s.dropName ? this.#droppedKey : this.#specKey;
     let perLabels = groupCache.get(s.labels);
     if (!perLabels) groupCache.set(s.labels, (perLabels = new Map()));
     let entry = perLabels.get(cacheKey);
     if (!entry) {
       const base = s.dropName ? dropMetricName(s.labels) : s.labels;
-      const labels = spec.without ? withoutLabels(base, names) : onlyLabels(base, names);
+      const labels = this.#without ? withoutLabels(base, this.#names) : onlyLabels(base, this.#names);
       entry = { labels, key: labelsKey(labels) };
       perLabels.set(cacheKey, entry);
     }
-    let g = byKey.get(entry.key);
+    let g = this.#byKey.get(entry.key);
     if (g === undefined) {
-      g = groupLabels.length;
-      byKey.set(entry.key, g);
-      groupLabels.push(entry.labels);
+      g = this.groupLabels.length;
+      this.#byKey.set(entry.key, g);
+      this.groupLabels.push(entry.labels);
     }
-    groupOf[i] = g;
+    return g;
   }
-  return { groupOf, groupLabels };
 }
+
+function groupSeries(series: readonly StepSeries[], spec: AggregateSpec): Grouped {
+  const grouper = new Grouper(spec);
+  const groupOf = new Int32Array(series.length);
+  for (let i = 0; i < series.length; i++) groupOf[i] = grouper.groupOf(series[i]);
+  return { groupOf, groupLabels: grouper.groupLabels };
+}
+
+/** The aggregations that fold each input series into their group as it comes (no parameter, one value per group). */
+export const STREAMING_AGGREGATIONS: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['sum', 'avg', 'count', 'group', 'min', 'max', 'stddev', 'stdvar']);
 
 /** Evaluates one aggregation over all steps. */
 export function aggregate(series: readonly StepSeries[], spec: AggregateSpec, steps: number, annotations: Annotations): StepSeries[] {
@@ -82,18 +98,44 @@ export function aggregate(series: readonly StepSeries[], spec: AggregateSpec, st
 }
 
 function simpleAgg(series: readonly StepSeries[], spec: AggregateSpec, steps: number): StepSeries[] {
-  const { groupOf, groupLabels } = groupSeries(series, spec);
-  const G = groupLabels.length;
-  const n = G * steps;
-  const value = new Float64Array(n);
-  const comp = new Float64Array(n);
-  const mean = new Float64Array(n);
-  const count = new Float64Array(n);
-  const incremental = new Uint8Array(n);
-  const op = spec.op;
-  for (let si = 0; si < series.length; si++) {
-    const s = series[si];
-    const base = groupOf[si] * steps;
+  const acc = new StreamingAggregator(spec, steps);
+  for (const s of series) acc.add(s);
+  return acc.result();
+}
+
+/**
+ * sum, avg, count, group, min, max, stddev and stdvar folded one input series at a time, so a
+ * caller can reuse one buffer for every input series (Prometheus' per-group accumulation).
+ */
+export class StreamingAggregator {
+  readonly #grouper: Grouper;
+  readonly #op: AggregateOp;
+  readonly #steps: number;
+  #value = new Float64Array(0);
+  #comp = new Float64Array(0);
+  #mean = new Float64Array(0);
+  #count = new Float64Array(0);
+  #incremental = new Uint8Array(0);
+
+  constructor(spec: AggregateSpec, steps: number) {
+    if (!STREAMING_AGGREGATIONS.has(spec.op)) throw new Error(`${spec.op} does not stream`);
+    this.#grouper = new Grouper(spec);
+    this.#op = spec.op;
+    this.#steps = steps;
+  }
+
+  /** Folds one series in; the series may be reused by the caller afterwards. */
+  add(s: StepSeries): void {
+    const steps = this.#steps;
+    const g = this.#grouper.groupOf(s);
+    if ((g + 1) * steps > this.#count.length) this.#grow((g + 1) * steps);
+    const value = this.#value;
+    const comp = this.#comp;
+    const mean = this.#mean;
+    const count = this.#count;
+    const incremental = this.#incremental;
+    const op = this.#op;
+    const base = g * steps;
     const vals = s.values;
     const pres = s.present;
     for (let i = 0; i < steps; i++) {
@@ -156,37 +198,55 @@ function simpleAgg(series: readonly StepSeries[], spec: AggregateSpec, steps: nu
       }
     }
   }
-  const out: StepSeries[] = [];
-  for (let g = 0; g < G; g++) {
-    const r = newSeries(groupLabels[g], steps);
-    let any = false;
-    for (let i = 0; i < steps; i++) {
-      const at = g * steps + i;
-      const c = count[at];
-      if (c === 0) continue;
-      let v: number;
-      switch (op) {
-        case 'sum': {
-          const sum = value[at];
-          v = sum === Infinity || sum === -Infinity ? sum : sum + comp[at];
-          break;
-        }
-        case 'avg':
-          v = incremental[at] === 1 ? mean[at] + comp[at] : value[at] / c + comp[at] / c;
-          break;
-        case 'count': v = c; break;
-        case 'group': v = 1; break;
-        case 'stdvar': v = value[at] / c; break;
-        case 'stddev': v = Math.sqrt(value[at] / c); break;
-        default: v = value[at];
-      }
-      r.values[i] = v;
-      r.present[i] = 1;
-      any = true;
-    }
-    if (any) out.push(r);
+
+  #grow(min: number): void {
+    const n = Math.max(min, this.#count.length * 2);
+    const grow = <T extends Float64Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
+    this.#value = grow(this.#value, new Float64Array(n));
+    this.#comp = grow(this.#comp, new Float64Array(n));
+    this.#mean = grow(this.#mean, new Float64Array(n));
+    this.#count = grow(this.#count, new Float64Array(n));
+    this.#incremental = grow(this.#incremental, new Uint8Array(n));
   }
-  return out;
+
+  /** One series per group that has a value at some step, in order of first appearance. */
+  result(): StepSeries[] {
+    const steps = this.#steps;
+    const op = this.#op;
+    const { value, comp, mean, count, incremental } = { value: this.#value, comp: this.#comp, mean: this.#mean, count: this.#count, incremental: this.#incremental };
+    const groupLabels = this.#grouper.groupLabels;
+    const out: StepSeries[] = [];
+    for (let g = 0; g < groupLabels.length; g++) {
+      const r = newSeries(groupLabels[g], steps);
+      let any = false;
+      for (let i = 0; i < steps; i++) {
+        const at = g * steps + i;
+        const c = count[at];
+        if (c === 0) continue;
+        let v: number;
+        switch (op) {
+          case 'sum': {
+            const sum = value[at];
+            v = sum === Infinity || sum === -Infinity ? sum : sum + comp[at];
+            break;
+          }
+          case 'avg':
+            v = incremental[at] === 1 ? mean[at] + comp[at] : value[at] / c + comp[at] / c;
+            break;
+          case 'count': v = c; break;
+          case 'group': v = 1; break;
+          case 'stdvar': v = value[at] / c; break;
+          case 'stddev': v = Math.sqrt(value[at] / c); break;
+          default: v = value[at];
+        }
+        r.values[i] = v;
+        r.present[i] = 1;
+        any = true;
+      }
+      if (any) out.push(r);
+    }
+    return out;
+  }
 }
 
 function quantileAgg(series: readonly StepSeries[], spec: AggregateSpec, steps: number, annotations: Annotations): StepSeries[] {

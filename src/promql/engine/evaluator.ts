@@ -10,7 +10,7 @@ import type { Queryable } from '../../storage/interface.ts';
 import type { AggregateExpr, BinaryExpr, Call, DurationExpr, Expr, MatrixSelector, SubqueryExpr, VectorSelector, AtModifier } from '../ast.ts';
 import { exprValueType, unwrapParens } from '../ast.ts';
 import { PromqlError, QueryCanceledError, QueryTimeoutError } from '../errors.ts';
-import { aggregate } from './aggregate.ts';
+import { aggregate, STREAMING_AGGREGATIONS, StreamingAggregator } from './aggregate.ts';
 import { Annotations } from './annotations.ts';
 import { scalarBinop, vectorAndUnless, vectorBinop, vectorOr, vectorScalarBinop } from './binary.ts';
 import { INSTANT_FUNCTIONS, labelJoin, labelReplace, sortByLabel, sortByValue, dateFunction, DATE_FUNCTIONS } from './instant-functions.ts';
@@ -441,6 +441,14 @@ export class Evaluator {
         if (!isValidLabelName(stringParam)) throw new PromqlError('execution', `invalid label name ${goQuote(stringParam)}`);
       } else param = await this.evalScalar(e.param);
     }
+    const inner = unwrapParens(e.expr);
+    if (STREAMING_AGGREGATIONS.has(e.op) && inner.type === 'Call' && inner.func in RANGE_FUNCTIONS) {
+      // sum(rate(x[5m])) and the like: fold each series into its group as it is computed, so
+      // the per-series results never exist all at once.
+      const acc = new StreamingAggregator({ op: e.op, grouping: e.grouping, without: e.without, param, stringParam }, this.grid.steps);
+      await this.#rangeFunction(inner, (s) => acc.add(s));
+      return acc.result();
+    }
     const input = await this.evalVector(e.expr);
     return aggregate(input, { op: e.op, grouping: e.grouping, without: e.without, param, stringParam }, this.grid.steps, this.annotations);
   }
@@ -581,7 +589,11 @@ export class Evaluator {
     return s;
   }
 
-  async #rangeFunction(e: Call): Promise<StepSeries[]> {
+  /**
+   * A range function over every series of its matrix argument. With `sink`, each result series is
+   * handed over as soon as it is computed, in one buffer reused for the next, and none is returned.
+   */
+  async #rangeFunction(e: Call, sink?: (s: StepSeries) => void): Promise<StepSeries[]> {
     const name = e.func;
     const fn = RANGE_FUNCTIONS[name];
     const matrixIndex = e.args.findIndex((a) => exprValueType(a) === 'matrix');
@@ -607,9 +619,18 @@ export class Evaluator {
     const w: RangeWindow = { t: new Float64Array(0), v: new Float64Array(0), st: null, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: arg.rangeMs, evalT: 0, overlap: false };
     const nonCounterNames = new Set<string>();
     const overlapNames = new Set<string>();
+    const checkCounterName = COUNTER_FUNCTIONS.has(name) && name !== 'irate';
+    let lastMetric: string | null = null;
+    const reused = sink ? newSeries([], steps, !keepName) : null;
     for (const s of arg.series) {
       this.#maybeCheck();
-      const r = newSeries(s.labels, steps, !keepName);
+      let r: StepSeries;
+      if (reused) {
+        reused.labels = s.labels;
+        reused.values.fill(0);
+        reused.present.fill(0);
+        r = reused;
+      } else r = newSeries(s.labels, steps, !keepName);
       w.t = s.t;
       w.v = s.v;
       w.st = s.st ?? null;
@@ -646,10 +667,15 @@ export class Evaluator {
       }
       if (w.overlap) overlapNames.add(labelValue(s.labels, METRIC_NAME));
       if (any) {
-        out.push(r);
-        if (COUNTER_FUNCTIONS.has(name) && name !== 'irate') {
+        if (sink) sink(r);
+        else out.push(r);
+        if (checkCounterName) {
           const metric = labelValue(s.labels, METRIC_NAME);
-          if (metric !== '' && !/(_total|_sum|_count|_bucket)$/.test(metric)) nonCounterNames.add(metric);
+          // Series of one metric come together; test each name once.
+          if (metric !== lastMetric) {
+            lastMetric = metric;
+            if (metric !== '' && !/(_total|_sum|_count|_bucket)$/.test(metric)) nonCounterNames.add(metric);
+          }
         }
       }
     }
