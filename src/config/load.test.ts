@@ -57,6 +57,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: {}, ...sources })).toThrow(message);
   });
 
+  it('keeps prometheus.yml sections (global, scrape_configs, remote_write) whole, next to Pharos settings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pharos-cfg-'));
+    const file = join(dir, 'pharos.yaml');
+    writeFileSync(file, [
+      'host_metrics:',
+      '  enabled: true',
+      'global:',
+      '  scrape_interval: 30s',
+      'scrape_configs:',
+      '  - job_name: node',
+      '    static_configs: [{ targets: ["localhost:9100"] }]',
+      'remote_write:',
+      '  - url: http://mimir:9009/api/v1/push',
+      '',
+    ].join('\n'));
+    const c = loadConfig({ configFile: file, env: {} });
+    expect(c.hostMetrics).toEqual({ enabled: true, intervalMs: 15_000 });
+    expect(c.prometheus).toEqual({
+      global: { scrape_interval: '30s' },
+      scrapeConfigs: [{ job_name: 'node', static_configs: [{ targets: ['localhost:9100'] }] }],
+      remoteWrite: [{ url: 'http://mimir:9009/api/v1/push' }],
+    });
+  });
+
   it('names a bad key in the config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pharos-config-'));
     const file = join(dir, 'bad.yaml');

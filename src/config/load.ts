@@ -37,6 +37,13 @@ export interface PharosConfig {
   remoteWriteReceiver: { enabled: boolean; maxRequestBodySize: number };
   query: { lookbackDeltaMs: number; timeoutMs: number; maxSamples: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  hostMetrics: { enabled: boolean; intervalMs: number };
+  /**
+   * The Prometheus-shaped sections of the file, as parsed YAML (prometheus.yml's own shapes, so a
+   * Prometheus configuration's global/scrape_configs/remote_write can be pasted in unchanged).
+   * Validated by the components that own them (receive/scrape, remote/queue) at start-up.
+   */
+  prometheus: { global: unknown; scrapeConfigs: unknown; remoteWrite: unknown };
   /** Every setting as the text that won (default, file, env or flag), for /api/v1/status/{config,flags}. */
   effective: ReadonlyMap<string, string>;
 }
@@ -55,7 +62,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
   const flags = sources.flags ?? {};
   const env = sources.env ?? process.env;
   const file = sources.configFile ?? flags.config ?? env.PHAROS_CONFIG_FILE;
-  const fileValues = file ? readConfigFile(file) : new Map<string, unknown>();
+  const { values: fileValues, sections } = file ? readConfigFile(file) : { values: new Map<string, unknown>(), sections: new Map<string, unknown>() };
 
   const values = new Map<string, SettingValue>();
   const effective = new Map<string, string>();
@@ -100,6 +107,8 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
     remoteWriteReceiver: { enabled: v('remote_write_receiver.enabled'), maxRequestBodySize: v('remote_write_receiver.max_request_body_size') },
     query: { lookbackDeltaMs: v('query.lookback_delta'), timeoutMs: v('query.timeout'), maxSamples: v('query.max_samples') },
     logLevel: v('log.level'),
+    hostMetrics: { enabled: v('host_metrics.enabled'), intervalMs: v('host_metrics.interval') },
+    prometheus: { global: sections.get('global'), scrapeConfigs: sections.get('scrape_configs'), remoteWrite: sections.get('remote_write') },
   };
 }
 
@@ -111,8 +120,11 @@ function parseOrThrow(s: Setting, raw: unknown, origin: string): SettingValue {
   }
 }
 
-/** Flattens the YAML file into dotted keys; nested maps become `a.b.c`. */
-function readConfigFile(path: string): Map<string, unknown> {
+/** Top-level sections kept whole, in prometheus.yml's shapes. */
+const PROMETHEUS_SECTIONS = ['global', 'scrape_configs', 'remote_write'];
+
+/** Flattens the YAML file into dotted keys (nested maps become `a.b.c`), setting aside the Prometheus sections. */
+function readConfigFile(path: string): { values: Map<string, unknown>; sections: Map<string, unknown> } {
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(path, 'utf8'));
@@ -120,8 +132,16 @@ function readConfigFile(path: string): Map<string, unknown> {
     throw new ConfigError(`cannot read config file ${path}: ${(cause as Error).message}`, { cause });
   }
   const out = new Map<string, unknown>();
-  if (doc === null || doc === undefined) return out;
+  const sections = new Map<string, unknown>();
+  if (doc === null || doc === undefined) return { values: out, sections };
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${path}: the top level must be a mapping`);
+  for (const name of PROMETHEUS_SECTIONS) {
+    const record = doc as Record<string, unknown>;
+    if (name in record) {
+      sections.set(name, record[name]);
+      delete record[name];
+    }
+  }
   const walk = (obj: Record<string, unknown>, prefix: string) => {
     for (const [k, val] of Object.entries(obj)) {
       const key = prefix + k;
@@ -131,7 +151,7 @@ function readConfigFile(path: string): Map<string, unknown> {
     }
   };
   walk(doc as Record<string, unknown>, '');
-  return out;
+  return { values: out, sections };
 }
 
 /** The configuration reference as a Markdown table (for the README). */

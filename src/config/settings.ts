@@ -55,5 +55,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'query.lookback_delta', env: 'PHAROS_QUERY_LOOKBACK_DELTA', flag: 'query-lookback-delta', type: { kind: 'duration' }, default: '5m', description: 'How far back a query looks for the latest sample of a series.' },
   { key: 'query.timeout', env: 'PHAROS_QUERY_TIMEOUT', flag: 'query-timeout', type: { kind: 'duration' }, default: '2m', description: 'Longest a query may run.' },
   { key: 'query.max_samples', env: 'PHAROS_QUERY_MAX_SAMPLES', flag: 'query-max-samples', type: { kind: 'int', min: 1 }, default: '50000000', description: "Most samples one query may load into memory (Prometheus' --query.max-samples); beyond it the query fails with errorType execution." },
+  { key: 'host_metrics.enabled', env: 'PHAROS_HOST_METRICS_ENABLED', flag: 'host-metrics-enabled', type: { kind: 'bool' }, default: 'false', description: "Collect this machine's CPU, memory, filesystem, network, disk and load figures from /proc and /sys under node_exporter's names (job=\"node\"), like Alloy's prometheus.exporter.unix." },
+  { key: 'host_metrics.interval', env: 'PHAROS_HOST_METRICS_INTERVAL', flag: 'host-metrics-interval', type: { kind: 'duration' }, default: '15s', description: 'How often host metrics are collected.' },
   { key: 'log.level', env: 'PHAROS_LOG_LEVEL', flag: 'log-level', type: { kind: 'enum', values: ['debug', 'info', 'warn', 'error'] }, default: 'info', description: 'Log verbosity.' },
 ];
