@@ -306,18 +306,18 @@ class HeadAppender implements Appender {
 /** One selected series: reads its samples in [mint, maxt] by iterator or as column views. */
 class HeadSeries implements Series {
   readonly labels: Labels;
-  constructor(private readonly s: MemSeries, private readonly mint: number, private readonly maxt: number) {
+  /** Index range of [mint, maxt] in the series' columns, found once by select. */
+  constructor(private readonly s: MemSeries, private readonly mint: number, private readonly maxt: number, private readonly lo: number, private readonly hi: number) {
     this.labels = s.labels;
   }
   iterator(): SampleIterator {
-    const s = this.s;
-    return new RangeIterator(s.t, s.v, lowerBound(s.t, s.n, this.mint), upperBound(s.t, s.n, this.maxt));
+    return new RangeIterator(this.s.t, this.s.v, this.lo, this.hi);
   }
   /** Appends only ever write past n, so views of [lo, hi) stay as they are. */
   columns(from: number, to: number): SampleColumns {
     const s = this.s;
-    const lo = lowerBound(s.t, s.n, Math.max(this.mint, from));
-    const hi = Math.max(lo, upperBound(s.t, s.n, Math.min(this.maxt, to)));
+    const lo = from <= this.mint ? this.lo : lowerBound(s.t, this.hi, from);
+    const hi = Math.max(lo, to >= this.maxt ? this.hi : upperBound(s.t, this.hi, to));
     return { t: s.t.subarray(lo, hi), v: s.v.subarray(lo, hi) };
   }
 }
@@ -330,9 +330,14 @@ class HeadQuerier implements Querier {
     const mint = Math.max(this.mint, hints.start ?? this.mint);
     const maxt = Math.min(this.maxt, hints.end ?? this.maxt);
     // Like Prometheus, a series without samples in the range is not selected.
-    let found = this.db.matching(matchers).filter((s) => lowerBound(s.t, s.n, mint) < upperBound(s.t, s.n, maxt));
-    if (hints.limit) found = found.slice(0, hints.limit);
-    const series: Series[] = found.map((s) => new HeadSeries(s, mint, maxt));
+    const series: Series[] = [];
+    for (const s of this.db.matching(matchers)) {
+      const lo = lowerBound(s.t, s.n, mint);
+      const hi = upperBound(s.t, s.n, maxt);
+      if (lo >= hi) continue;
+      series.push(new HeadSeries(s, mint, maxt, lo, hi));
+      if (hints.limit && series.length >= hints.limit) break;
+    }
     let i = -1;
     return { next: () => ++i < series.length, at: () => series[i], warnings: () => [] };
   }
