@@ -1,4 +1,5 @@
-/** @module The `pharos` command line: `start`, `config-reference`, `version`, `help`. */
+/** @module The `pharos` command line: `start`, `import-alloy`, `config-reference`, `version`, `help`. */
+import { importAlloyCommand, processIo } from './config/alloy/index.ts';
 import { ConfigError, SETTINGS, configReferenceMarkdown, loadConfig } from './config/index.ts';
 import { createLogger } from './log.ts';
 import { startPharos } from './main.ts';
@@ -8,6 +9,8 @@ const USAGE = `Usage: pharos <command> [flags]
 
 Commands:
   start              Receive OTLP (gRPC :4317, HTTP :4318) and serve the Prometheus API (:9090).
+  import-alloy FILE [-o OUT]
+                     Convert a Grafana Alloy config.alloy into a Pharos config (notes on stderr).
   config-reference   Print every setting (file key, environment variable, flag, default) as Markdown.
   version            Print the version.
 
@@ -32,6 +35,8 @@ export function parseFlags(args: readonly string[]): { flags: Record<string, str
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  // Before flag parsing, which would take -o for a flag value.
+  if (argv[0] === 'import-alloy') return importAlloyCommand(argv.slice(1), processIo);
   const { flags, positional } = parseFlags(argv);
   const command = positional[0] ?? 'help';
   if (flags.help !== undefined || command === 'help') { process.stdout.write(USAGE); return command === 'help' && positional.length === 0 && flags.help === undefined ? 2 : 0; }

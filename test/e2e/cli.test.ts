@@ -1,6 +1,6 @@
 /** End to end: the `pharos` command line — start-up errors name the key; signals stop it cleanly. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,5 +67,35 @@ describe('pharos CLI', () => {
     const r = pharos(['config-reference']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/\| `otlp\.http\.listen` \| `PHAROS_OTLP_HTTP_LISTEN` \| `--otlp-http-listen` \| `0\.0\.0\.0:4318` \|/);
+  });
+
+  it('converts an Alloy config with import-alloy, naming what it cannot translate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pharos-cli-'));
+    const input = join(dir, 'config.alloy');
+    const output = join(dir, 'pharos.yaml');
+    writeFileSync(input, [
+      'prometheus.scrape "node" {',
+      '  targets    = [{"__address__" = "127.0.0.1:9100"}]',
+      '  forward_to = [prometheus.remote_write.main.receiver]',
+      '}',
+      'discovery.docker "containers" {',
+      '  host = "unix:///var/run/docker.sock"',
+      '}',
+      'prometheus.remote_write "main" {',
+      '  endpoint {',
+      '    url = "http://mimir:9009/api/v1/push"',
+      '  }',
+      '}',
+      '',
+    ].join('\n'));
+    const r = pharos(['import-alloy', input, '-o', output]);
+    expect(r.stderr).toMatch(/config\.alloy:5: .*discovery\.docker/);
+    expect(r.status).toBe(2);
+    const converted = readFileSync(output, 'utf8');
+    expect(converted).toMatch(/job_name: prometheus\.scrape\.node/);
+    expect(converted).toMatch(/url: http:\/\/mimir:9009\/api\/v1\/push/);
+    // The output is a config `pharos start --config` runs.
+    const p = await startPharosProcess({ extraArgs: [`--config=${output}`] });
+    await p.stop();
   });
 });
