@@ -56,6 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     running = await startPharos(config, log);
   } catch (err) {
+    if (err instanceof ConfigError) { process.stderr.write(`pharos: configuration error: ${err.message}\n`); return 2; }
     log.error('start-up failed', { err: err as Error });
     return 1;
   }

@@ -14,6 +14,10 @@ import { createWebUiHandler } from './api/web-ui.ts';
 import { createRemoteWriteHandler, RemoteWriteReceiverMetrics } from './receive/remote-write/index.ts';
 import { createOtlpHttpHandler, DEFAULT_OTLP_HTTP_PATHS, InflightBudget, OtlpReceiverMetrics, startOtlpGrpcServer, type OtlpGrpcServer, type OtlpIngestDeps } from './receive/otlp/index.ts';
 import { openDb } from './tsdb/index.ts';
+import { fanoutAppendable, parseRemoteWriteConfigs, RemoteWriteConfigError, RemoteWriteQueue, remoteWriteQueueDirName } from './remote/index.ts';
+import { ConfigError } from './config/index.ts';
+import { join } from 'node:path';
+import type { Appendable } from './storage/index.ts';
 import { OtlpTranslator } from './translate/otlp/index.ts';
 import { VERSION } from './version.ts';
 
@@ -35,10 +39,17 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
   collectDefaultMetrics({ register: registry });
   let ready = false;
 
+  const remoteWriteConfigs = parseSection(() => parseRemoteWriteConfigs(config.prometheus.remoteWrite ?? [], 'remote_write'));
   const db = await openDb({ dir: config.dataDir, logger: log.child('tsdb'), fsync: config.storage.walFsync });
+  // Every write path appends through here: the local store first, then each remote's disk buffer.
+  const queues: RemoteWriteQueue[] = [];
+  for (const c of remoteWriteConfigs) {
+    queues.push(await RemoteWriteQueue.open({ config: c, dir: join(config.dataDir, 'remote-write', remoteWriteQueueDirName(c)), registry, logger: log.child('remote-write-out') }));
+  }
+  const appendable: Appendable = queues.length > 0 ? fanoutAppendable(db, queues, log.child('remote-write-out')) : db;
   const translator = await OtlpTranslator.open(translatorOptions(config), config.dataDir);
   const receiverMetrics = new OtlpReceiverMetrics(registry);
-  const ingestDeps: OtlpIngestDeps = { appendable: db, translator, metrics: receiverMetrics, log: log.child('otlp') };
+  const ingestDeps: OtlpIngestDeps = { appendable, translator, metrics: receiverMetrics, log: log.child('otlp') };
   const inflight = new InflightBudget(config.otlp.maxInflightBytes, (used) => receiverMetrics.inflightBytes.set(used));
   const otlpHttpOptions = { maxRequestBodyBytes: config.otlp.httpMaxRequestBodySize, inflight };
 
@@ -68,7 +79,7 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
     if (config.httpListen) {
       const handlers = [otlpAlias, api, createWebUiHandler()];
       if (config.remoteWriteReceiver.enabled) {
-        handlers.unshift(createRemoteWriteHandler({ appendable: db, logger: log.child('remote-write'), maxBodyBytes: config.remoteWriteReceiver.maxRequestBodySize, metrics: new RemoteWriteReceiverMetrics(registry) }));
+        handlers.unshift(createRemoteWriteHandler({ appendable, logger: log.child('remote-write'), maxBodyBytes: config.remoteWriteReceiver.maxRequestBodySize, metrics: new RemoteWriteReceiverMetrics(registry) }));
       }
       const s = await listenHttp(config.httpListen, handlers, log);
       servers.push(s);
@@ -86,12 +97,13 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
   } catch (err) {
     await Promise.all(servers.map(closeServer));
     await grpcServer?.close(0);
+    await Promise.all(queues.map((q) => q.close(0)));
     await db.close();
     throw err;
   }
 
   const sweeper = setInterval(() => {
-    translator.sweepStale(db, Date.now()).catch((err: Error) => log.warn('stale sweep failed', { err }));
+    translator.sweepStale(appendable, Date.now()).catch((err: Error) => log.warn('stale sweep failed', { err }));
   }, STALE_SWEEP_INTERVAL_MS);
   sweeper.unref();
   ready = true;
@@ -106,10 +118,22 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
         clearInterval(sweeper);
         log.info('shutting down: draining receivers');
         await Promise.all([...servers.map(closeServer), grpcServer?.close()]);
+        if (queues.length > 0) log.info('shutting down: flushing remote write queues');
+        await Promise.all(queues.map((q) => q.close(config.storage.remoteFlushDeadlineMs)));
         await db.close();
         log.info('shutdown complete');
       })()),
   };
+}
+
+/** Runs a section parser; its errors become configuration errors. */
+function parseSection<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof RemoteWriteConfigError) throw new ConfigError(err.message, { cause: err });
+    throw err;
+  }
 }
 
 function translatorOptions(config: PharosConfig) {

@@ -33,7 +33,7 @@ export interface PharosConfig {
     startTimeZeroInjection: boolean;
     staleAfterMissedExports: number;
   };
-  storage: { walFsync: 'never' | 'always' };
+  storage: { walFsync: 'never' | 'always'; remoteFlushDeadlineMs: number };
   remoteWriteReceiver: { enabled: boolean; maxRequestBodySize: number };
   query: { lookbackDeltaMs: number; timeoutMs: number; maxSamples: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -103,7 +103,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       startTimeZeroInjection: v('otlp.start_time_zero_injection'),
       staleAfterMissedExports: v('otlp.stale_after_missed_exports'),
     },
-    storage: { walFsync: v('storage.wal_fsync') },
+    storage: { walFsync: v('storage.wal_fsync'), remoteFlushDeadlineMs: v('storage.remote_flush_deadline') },
     remoteWriteReceiver: { enabled: v('remote_write_receiver.enabled'), maxRequestBodySize: v('remote_write_receiver.max_request_body_size') },
     query: { lookbackDeltaMs: v('query.lookback_delta'), timeoutMs: v('query.timeout'), maxSamples: v('query.max_samples') },
     logLevel: v('log.level'),
