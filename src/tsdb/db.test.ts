@@ -101,3 +101,35 @@ describe('WAL', () => {
     await third.close();
   });
 });
+
+describe('time range selection', () => {
+  it('returns exactly the samples within [mint, maxt] for any range, at the start, middle or end of a series', async () => {
+    const db = await openDb({ dir: mkdtempSync(join(tmpdir(), 'pharos-db-')), now: () => 1e12 });
+    const labels = labelsFrom({ __name__: 'x' });
+    const times: number[] = [];
+    let t = 1000;
+    const app = db.appender();
+    for (let i = 0; i < 300; i++) {
+      t += 1 + ((i * 7919) % 13); // uneven gaps, some of 1 ms
+      times.push(t);
+      app.append(0, labels, t, i);
+    }
+    await app.commit();
+    let seed = 42;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let k = 0; k < 500; k++) {
+      const a = times[0] - 5 + rand(times[299] - times[0] + 10);
+      const b = a + rand(k % 2 ? 40 : 3000);
+      const q = await db.querier(a, b);
+      const set = await q.select({ start: a, end: b }, new Matcher('=', '__name__', 'x'));
+      const got: number[] = [];
+      while (set.next()) {
+        const it = set.at().iterator();
+        while (it.next() !== ValueType.None) got.push(it.atT());
+        expect(Array.from(set.at().columns!(a, b).t)).toEqual(got);
+      }
+      expect(got, `[${a}, ${b}]`).toEqual(times.filter((x) => x >= a && x <= b));
+    }
+    await db.close();
+  });
+});

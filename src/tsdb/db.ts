@@ -375,13 +375,35 @@ class RangeIterator implements SampleIterator {
   atV(): number { return this.v[this.#i]; }
 }
 
+// Both searches gallop from the newest sample backwards: most queries read the last minutes, and
+// a plain binary search would touch a dozen cache lines of a long series for what sits at its end.
+
+/** The first index in [0, n) with t[i] >= x (n when none). */
 function lowerBound(t: Float64Array, n: number, x: number): number {
-  let lo = 0, hi = n;
+  let hi = n;
+  let step = 1;
+  let lo = n - 1;
+  while (lo >= 0 && t[lo] >= x) {
+    hi = lo;
+    lo = hi - step;
+    step *= 2;
+  }
+  lo = lo < 0 ? 0 : lo + 1;
   while (lo < hi) { const mid = (lo + hi) >> 1; if (t[mid] < x) lo = mid + 1; else hi = mid; }
   return lo;
 }
+
+/** The first index in [0, n) with t[i] > x (n when none). */
 function upperBound(t: Float64Array, n: number, x: number): number {
-  let lo = 0, hi = n;
+  let hi = n;
+  let step = 1;
+  let lo = n - 1;
+  while (lo >= 0 && t[lo] > x) {
+    hi = lo;
+    lo = hi - step;
+    step *= 2;
+  }
+  lo = lo < 0 ? 0 : lo + 1;
   while (lo < hi) { const mid = (lo + hi) >> 1; if (t[mid] <= x) lo = mid + 1; else hi = mid; }
   return lo;
 }

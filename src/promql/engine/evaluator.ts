@@ -619,8 +619,14 @@ export class Evaluator {
     const w: RangeWindow = { t: new Float64Array(0), v: new Float64Array(0), st: null, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: arg.rangeMs, evalT: 0, overlap: false };
     const nonCounterNames = new Set<string>();
     const overlapNames = new Set<string>();
-    const checkCounterName = COUNTER_FUNCTIONS.has(name) && name !== 'irate';
+    let checkCounterName = COUNTER_FUNCTIONS.has(name) && name !== 'irate';
     let lastMetric: string | null = null;
+    // A selector naming its metric selects that metric only: one test, not one per series.
+    const nameMatcher = arg.selector?.matchers.find((m) => m.name === METRIC_NAME && m.type === '=');
+    if (checkCounterName && nameMatcher && arg.series.length > 0) {
+      if (!/(_total|_sum|_count|_bucket)$/.test(nameMatcher.value)) nonCounterNames.add(nameMatcher.value);
+      checkCounterName = false;
+    }
     const reused = sink ? newSeries([], steps, !keepName) : null;
     for (const s of arg.series) {
       this.#maybeCheck();
