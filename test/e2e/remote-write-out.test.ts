@@ -67,7 +67,7 @@ describe('remote_write out', () => {
     expect(result.map((s) => s.value[1])).toEqual(Array(10).fill('4'));
     expect(result.map((s) => s.metric.i).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
     // Pharos' own answer is the same.
-    const local = await (await fetch(`${pharos.apiUrl}/api/v1/query?query=${encodeURIComponent('sum(probe{service_name="forwarded"})')}&time=${at}`)).json();
+    const local = await (await fetch(`${pharos.apiUrl}/api/v1/query?query=${encodeURIComponent('sum(probe{service_name="forwarded"})')}&time=${at}`)).json() as { data: { result: Array<{ value: [number, string] }> } };
     expect(local.data.result[0].value[1]).toBe('40');
   }, 90_000);
 
