@@ -16,7 +16,9 @@ import { createOtlpHttpHandler, DEFAULT_OTLP_HTTP_PATHS, InflightBudget, OtlpRec
 import { openDb } from './tsdb/index.ts';
 import { fanoutAppendable, parseRemoteWriteConfigs, RemoteWriteConfigError, RemoteWriteQueue, remoteWriteQueueDirName } from './remote/index.ts';
 import { ConfigError } from './config/index.ts';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createTargetsHandler, HttpScraper, parseGlobalConfig, parseScrapeConfigs, ScrapeConfigError, ScrapeManager, type ScrapeConfig } from './receive/scrape/index.ts';
+import { HOST_METRICS_JOB, hostMetricsScrapeConfig, HostMetricsScraper } from './receive/host/index.ts';
 import type { Appendable } from './storage/index.ts';
 import { OtlpTranslator } from './translate/otlp/index.ts';
 import { VERSION } from './version.ts';
@@ -40,6 +42,7 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
   let ready = false;
 
   const remoteWriteConfigs = parseSection(() => parseRemoteWriteConfigs(config.prometheus.remoteWrite ?? [], 'remote_write'));
+  const scrapeConfigs = parseSection(() => scrapeJobs(config));
   const db = await openDb({ dir: config.dataDir, logger: log.child('tsdb'), fsync: config.storage.walFsync });
   // Every write path appends through here: the local store first, then each remote's disk buffer.
   const queues: RemoteWriteQueue[] = [];
@@ -52,6 +55,14 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
   const ingestDeps: OtlpIngestDeps = { appendable, translator, metrics: receiverMetrics, log: log.child('otlp') };
   const inflight = new InflightBudget(config.otlp.maxInflightBytes, (used) => receiverMetrics.inflightBytes.set(used));
   const otlpHttpOptions = { maxRequestBodyBytes: config.otlp.httpMaxRequestBodySize, inflight };
+
+  const scrapeManager = new ScrapeManager({
+    appendable,
+    logger: log.child('scrape'),
+    registry,
+    externalLabels: parseSection(() => parseGlobalConfig(config.prometheus.global)).externalLabels,
+    newScraper: (c) => (config.hostMetrics.enabled && c.jobName === HOST_METRICS_JOB ? new HostMetricsScraper({ logger: log.child('host-metrics') }) : new HttpScraper(c)),
+  });
 
   const api = createApiHandler({
     queryable: db,
@@ -77,7 +88,7 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
   const addresses: { http: string | null; otlpGrpc: string | null; otlpHttp: string | null } = { http: null, otlpGrpc: null, otlpHttp: null };
   try {
     if (config.httpListen) {
-      const handlers = [otlpAlias, api, createWebUiHandler()];
+      const handlers = [otlpAlias, createTargetsHandler(scrapeManager), api, createWebUiHandler()];
       if (config.remoteWriteReceiver.enabled) {
         handlers.unshift(createRemoteWriteHandler({ appendable, logger: log.child('remote-write'), maxBodyBytes: config.remoteWriteReceiver.maxRequestBodySize, metrics: new RemoteWriteReceiverMetrics(registry) }));
       }
@@ -102,6 +113,13 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
     throw err;
   }
 
+  try {
+    await scrapeManager.applyConfig(scrapeConfigs);
+  } catch (err) {
+    // A job whose HTTP client cannot be built (a missing CA file) is logged and left out; the others run.
+    log.error('some scrape jobs did not start', { err: err as Error });
+  }
+
   const sweeper = setInterval(() => {
     translator.sweepStale(appendable, Date.now()).catch((err: Error) => log.warn('stale sweep failed', { err }));
   }, STALE_SWEEP_INTERVAL_MS);
@@ -117,7 +135,7 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
         ready = false;
         clearInterval(sweeper);
         log.info('shutting down: draining receivers');
-        await Promise.all([...servers.map(closeServer), grpcServer?.close()]);
+        await Promise.all([...servers.map(closeServer), grpcServer?.close(), scrapeManager.stop()]);
         if (queues.length > 0) log.info('shutting down: flushing remote write queues');
         await Promise.all(queues.map((q) => q.close(config.storage.remoteFlushDeadlineMs)));
         await db.close();
@@ -131,9 +149,20 @@ function parseSection<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    if (err instanceof RemoteWriteConfigError) throw new ConfigError(err.message, { cause: err });
+    if (err instanceof RemoteWriteConfigError || err instanceof ScrapeConfigError) throw new ConfigError(err.message, { cause: err });
     throw err;
   }
+}
+
+/** The file's scrape_configs, plus the host metrics job when host_metrics.enabled. */
+function scrapeJobs(config: PharosConfig): ScrapeConfig[] {
+  const baseDir = config.configFile === null ? undefined : dirname(config.configFile);
+  const jobs = parseScrapeConfigs(config.prometheus.scrapeConfigs, config.prometheus.global, 'scrape_configs', { baseDir });
+  if (!config.hostMetrics.enabled) return jobs;
+  if (jobs.some((j) => j.jobName === HOST_METRICS_JOB)) {
+    throw new ConfigError(`scrape_configs: job_name ${JSON.stringify(HOST_METRICS_JOB)} is taken by host_metrics.enabled; rename the job or switch host_metrics off`);
+  }
+  return [...jobs, hostMetricsScrapeConfig(config.hostMetrics.intervalMs, parseGlobalConfig(config.prometheus.global))];
 }
 
 function translatorOptions(config: PharosConfig) {

@@ -44,6 +44,8 @@ export interface PharosConfig {
    * Validated by the components that own them (receive/scrape, remote/queue) at start-up.
    */
   prometheus: { global: unknown; scrapeConfigs: unknown; remoteWrite: unknown };
+  /** The YAML file read, if any; relative paths in its sections are resolved against its folder. */
+  configFile: string | null;
   /** Every setting as the text that won (default, file, env or flag), for /api/v1/status/{config,flags}. */
   effective: ReadonlyMap<string, string>;
 }
@@ -109,6 +111,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
     logLevel: v('log.level'),
     hostMetrics: { enabled: v('host_metrics.enabled'), intervalMs: v('host_metrics.interval') },
     prometheus: { global: sections.get('global'), scrapeConfigs: sections.get('scrape_configs'), remoteWrite: sections.get('remote_write') },
+    configFile: file ?? null,
   };
 }
 

@@ -13,61 +13,7 @@ import { parseRelabelConfigs } from '../../relabel/index.ts';
 import { loadConfig } from '../load.ts';
 import { importAlloyCommand, processIo } from './command.ts';
 import { convertAlloy } from './convert.ts';
-
-/**
- * The post's "full config.alloy" ("The full config.alloy now looks like this — the top half is
- * unchanged from Part 1, the OTLP blocks are new at the bottom:"), verbatim: lines 81-126 of
- * shared/seed/000_e617602419f078b6.txt plus the "}" that starts line 127. The page text lost its
- * indentation, and the post's next sentence follows that last "}" on the same line, so the file
- * ends without a newline.
- */
-const BLOG_CONFIG_ALLOY = `// ── Scrape Node Exporter ─────────────────────────────────────────────────────
-prometheus.scrape "node_exporter" {
-targets = [{
-__address__ = "host.docker.internal:9100",
-instance = "my-server",
-job = "node_exporter",
-}]
-scrape_interval = "15s"
-forward_to = [prometheus.relabel.node_exporter_compat.receiver]
-}
-// ── Scrape cAdvisor ──────────────────────────────────────────────────────────
-prometheus.scrape "cadvisor" {
-targets = [{
-__address__ = "cadvisor:8080",
-instance = "my-server",
-job = "cadvisor",
-}]
-scrape_interval = "15s"
-forward_to = [prometheus.remote_write.platform.receiver]
-}
-// ── Relabel pass-through ─────────────────────────────────────────────────────
-prometheus.relabel "node_exporter_compat" {
-forward_to = [prometheus.remote_write.platform.receiver]
-}
-// ── Push to Prometheus ───────────────────────────────────────────────────────
-prometheus.remote_write "platform" {
-endpoint {
-url = "http://prometheus:9090/api/v1/write"
-}
-}
-// ── OTLP receiver ────────────────────────────────────────────────────────────
-otelcol.receiver.otlp "default" {
-grpc {
-endpoint = "0.0.0.0:4317"
-}
-http {
-endpoint = "0.0.0.0:4318"
-}
-output {
-metrics = [otelcol.exporter.prometheus.default.input]
-}
-}
-// ── OTel → Prometheus conversion ─────────────────────────────────────────────
-otelcol.exporter.prometheus "default" {
-forward_to = [prometheus.remote_write.platform.receiver]
-resource_to_telemetry_conversion = true
-}`;
+import { BLOG_CONFIG_ALLOY } from '../../../test/fixtures/blog.ts';
 
 const SEED_POST = new URL('../../../../shared/seed/000_e617602419f078b6.txt', import.meta.url);
 const PROMTOOL = '/usr/bin/promtool';

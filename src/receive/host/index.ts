@@ -5,3 +5,4 @@ export { HostParseError } from './errors.ts';
 export { HostMetricsCollector, collectHostMetrics } from './collect.ts';
 export { renderHostMetricsText } from './render.ts';
 export { TextExpositionSink, formatGoFloat } from './text-writer.ts';
+export { HOST_METRICS_JOB, hostMetricsScrapeConfig, HostMetricsScraper } from './scrape-job.ts';

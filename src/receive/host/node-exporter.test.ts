@@ -4,10 +4,8 @@
  * they are stable. node_exporter is scraped first and ours runs right after, so our counters may
  * only be at or above its.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/e2e/pharos-process.ts';
+import { startNodeExporter, type NodeExporterPeer } from '../../../test/peers/node-exporter.ts';
 import { labelValue } from '../../model/labels.ts';
 import { parseExposition } from '../scrape/exposition/index.ts';
 import { RecordingSink } from '../scrape/exposition/recording-sink.ts';
@@ -16,8 +14,6 @@ import { collectHostMetrics } from './collect.ts';
 import { renderHostMetricsText } from './render.ts';
 import { labelString } from './testdata/fixtures.ts';
 import { HOST_COLLECTORS } from './types.ts';
-
-const BIN = '/usr/bin/prometheus-node-exporter';
 
 /** The node_exporter families our collectors own (other collectors never emit these names). */
 const OWNED = [
@@ -59,28 +55,11 @@ interface Setup {
   readonly elapsedSeconds: number;
 }
 
-let child: ChildProcess | undefined;
-let stderr = '';
+let exporter: NodeExporterPeer | undefined;
 
 async function start(): Promise<Setup> {
-  if (!existsSync(BIN)) {
-    throw new Error(`${BIN} not found. This test compares our host collectors with Debian's node_exporter 1.5; install it with: apt-get install -y prometheus-node-exporter`);
-  }
-  const port = await freePort();
-  child = spawn(BIN, [`--web.listen-address=127.0.0.1:${port}`, '--no-collector.systemd'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.on('data', (d) => (stderr += d));
-  const url = `http://127.0.0.1:${port}/metrics`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`node_exporter exited with ${child.exitCode}:\n${stderr}`);
-    try {
-      const probe = await fetch(url);
-      await probe.arrayBuffer();
-      if (probe.status === 200) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`node_exporter not answering on ${url} after 20 s:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  exporter = await startNodeExporter();
+  const url = `http://${exporter.address}/metrics`;
   const startMs = performance.now();
   const res = await fetch(url);
   const theirsText = await res.text();
@@ -108,10 +87,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  if (child === undefined || child.exitCode !== null) return;
-  const exited = new Promise((r) => child!.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  await exporter?.stop();
 });
 
 describe('host collectors against the real node_exporter', () => {
