@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { createTargetsHandler, HttpScraper, parseGlobalConfig, parseScrapeConfigs, ScrapeConfigError, ScrapeManager, type ScrapeConfig } from './receive/scrape/index.ts';
 import { HOST_METRICS_JOB, hostMetricsScrapeConfig, HostMetricsScraper } from './receive/host/index.ts';
 import type { Appendable } from './storage/index.ts';
+import { parseRelabelConfigs, RelabelConfigError, relabelAppendable } from './relabel/index.ts';
 import { OtlpTranslator } from './translate/otlp/index.ts';
 import { VERSION } from './version.ts';
 
@@ -52,7 +53,8 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
   const appendable: Appendable = queues.length > 0 ? fanoutAppendable(db, queues, log.child('remote-write-out')) : db;
   const translator = await OtlpTranslator.open(translatorOptions(config), config.dataDir);
   const receiverMetrics = new OtlpReceiverMetrics(registry);
-  const ingestDeps: OtlpIngestDeps = { appendable, translator, metrics: receiverMetrics, log: log.child('otlp') };
+  const otlpRelabel = parseSection(() => parseRelabelConfigs(config.otlp.metricRelabelConfigs ?? [], 'otlp.metric_relabel_configs'));
+  const ingestDeps: OtlpIngestDeps = { appendable: relabelAppendable(appendable, otlpRelabel), translator, metrics: receiverMetrics, log: log.child('otlp') };
   const inflight = new InflightBudget(config.otlp.maxInflightBytes, (used) => receiverMetrics.inflightBytes.set(used));
   const otlpHttpOptions = { maxRequestBodyBytes: config.otlp.httpMaxRequestBodySize, inflight };
 
@@ -121,7 +123,7 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
   }
 
   const sweeper = setInterval(() => {
-    translator.sweepStale(appendable, Date.now()).catch((err: Error) => log.warn('stale sweep failed', { err }));
+    translator.sweepStale(ingestDeps.appendable, Date.now()).catch((err: Error) => log.warn('stale sweep failed', { err }));
   }, STALE_SWEEP_INTERVAL_MS);
   sweeper.unref();
   ready = true;
@@ -149,7 +151,7 @@ function parseSection<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    if (err instanceof RemoteWriteConfigError || err instanceof ScrapeConfigError) throw new ConfigError(err.message, { cause: err });
+    if (err instanceof RemoteWriteConfigError || err instanceof ScrapeConfigError || err instanceof RelabelConfigError) throw new ConfigError(err.message, { cause: err });
     throw err;
   }
 }

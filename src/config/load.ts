@@ -32,6 +32,8 @@ export interface PharosConfig {
     delta: 'convert' | 'reject';
     startTimeZeroInjection: boolean;
     staleAfterMissedExports: number;
+    /** `otlp.metric_relabel_configs` as parsed YAML (prometheus.yml's relabel shape), applied to every OTLP series. */
+    metricRelabelConfigs: unknown;
   };
   storage: { walFsync: 'never' | 'always'; remoteFlushDeadlineMs: number };
   remoteWriteReceiver: { enabled: boolean; maxRequestBodySize: number };
@@ -104,6 +106,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       delta: v('otlp.delta'),
       startTimeZeroInjection: v('otlp.start_time_zero_injection'),
       staleAfterMissedExports: v('otlp.stale_after_missed_exports'),
+      metricRelabelConfigs: sections.get('otlp.metric_relabel_configs'),
     },
     storage: { walFsync: v('storage.wal_fsync'), remoteFlushDeadlineMs: v('storage.remote_flush_deadline') },
     remoteWriteReceiver: { enabled: v('remote_write_receiver.enabled'), maxRequestBodySize: v('remote_write_receiver.max_request_body_size') },
@@ -125,6 +128,8 @@ function parseOrThrow(s: Setting, raw: unknown, origin: string): SettingValue {
 
 /** Top-level sections kept whole, in prometheus.yml's shapes. */
 const PROMETHEUS_SECTIONS = ['global', 'scrape_configs', 'remote_write'];
+/** Nested keys kept whole too: lists of Prometheus-shaped rules among the settings. */
+const NESTED_SECTIONS = ['otlp.metric_relabel_configs'];
 
 /** Flattens the YAML file into dotted keys (nested maps become `a.b.c`), setting aside the Prometheus sections. */
 function readConfigFile(path: string): { values: Map<string, unknown>; sections: Map<string, unknown> } {
@@ -148,6 +153,10 @@ function readConfigFile(path: string): { values: Map<string, unknown>; sections:
   const walk = (obj: Record<string, unknown>, prefix: string) => {
     for (const [k, val] of Object.entries(obj)) {
       const key = prefix + k;
+      if (NESTED_SECTIONS.includes(key)) {
+        sections.set(key, val);
+        continue;
+      }
       const isLeafSetting = SETTINGS.some((s) => s.key === key);
       if (!isLeafSetting && val !== null && typeof val === 'object' && !Array.isArray(val)) walk(val as Record<string, unknown>, key + '.');
       else out.set(key, val);

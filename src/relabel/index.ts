@@ -4,3 +4,4 @@ export { parseRelabelConfigs, parseRelabelConfig, RelabelConfigError } from './c
 export type { NameValidation } from './label-name.ts';
 export { relabel, hashMod } from './relabel.ts';
 export { RelabelRegex, DEFAULT_REGEX } from './regex.ts';
+export { relabelAppendable } from './appendable.ts';

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BLOG_CONFIG_ALLOY } from '../fixtures/blog.ts';
 import { startNodeExporter } from '../peers/node-exporter.ts';
 import { apiQuery, startPrometheus, type ApiSeries } from '../peers/prometheus.ts';
+import { gauge, request } from './otlp-payloads.ts';
 import { eventually, ROOT, startPharosProcess } from './pharos-process.ts';
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -76,7 +77,7 @@ describe('collector roles', () => {
     expect(cpuHere.length).toBeGreaterThan(3);
   }, 120_000);
 
-  it('host_metrics.enabled collects this machine under node_exporter\'s names, as job "node"', async () => {
+  it('host_metrics.enabled collects this machine under node_exporter\'s names, as job "node"; relabelling applies to scraped and OTLP series', async () => {
     const exporter = await startNodeExporter();
     cleanup.push(() => exporter.stop());
     const file = join(mkdtempSync(join(tmpdir(), 'pharos-host-')), 'pharos.yaml');
@@ -92,6 +93,10 @@ describe('collector roles', () => {
       '      - source_labels: [__name__]',
       '        regex: "go_.*|promhttp_.*"',
       '        action: drop',
+      'otlp:',
+      '  metric_relabel_configs:',
+      '    - { source_labels: [__name__], regex: "debug_.*", action: drop }',
+      '    - { source_labels: [__name__], regex: probe, target_label: relabelled, replacement: "yes" }',
       '',
     ].join('\n'));
     const pharos = await startPharosProcess({ extraArgs: [`--config=${file}`] });
@@ -112,6 +117,17 @@ describe('collector roles', () => {
     // metric_relabel_configs dropped node_exporter's Go runtime metrics, and only those.
     expect(await vector(pharos.apiUrl, '{job="node_exporter",__name__=~"go_.*|promhttp_.*"}')).toEqual([]);
     expect(await value(pharos.apiUrl, 'count(node_exporter_build_info{job="node_exporter"})')).toBe('1');
+
+    // OTLP series pass the same kind of rules on their way in.
+    const pushed = await fetch(`${pharos.otlpHttpUrl}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request('relabel-demo', [gauge('probe', [3], Date.now()), gauge('debug_probe', [4], Date.now())])),
+    });
+    expect(pushed.status).toBe(200);
+    const probe = await vector(pharos.apiUrl, 'probe{service_name="relabel-demo"}');
+    expect(probe.map((s) => [s.metric.relabelled, s.value![1]])).toEqual([['yes', '3']]);
+    expect(await vector(pharos.apiUrl, 'debug_probe')).toEqual([]);
 
     // The scraped target goes away: up turns 0 and its series end with staleness markers; host metrics go on.
     await exporter.stop();

@@ -512,6 +512,8 @@ otelcol.exporter.otlp "tempo" {
   client { endpoint = "tempo:4317" }
 }`);
     expect(config.otlp.delta).toBe('convert');
+    // prometheus.relabel between the exporter and remote_write becomes otlp.metric_relabel_configs.
+    expect(config.otlp.metric_relabel_configs).toEqual([{ regex: 'tmp', action: 'labeldrop' }]);
     expect(brief).toEqual([
       `1 info: ${RW_INFO}`,
       '9 untranslated: http > metrics_url_path = "/custom": Pharos receives OTLP metrics at /v1/metrics only; point exporters there',
@@ -520,7 +522,6 @@ otelcol.exporter.otlp "tempo" {
       '19 info: not needed: Pharos turns delta temporality into cumulative itself (otlp.delta: convert)',
       '22 untranslated: is not applied: Pharos has no OpenTelemetry processors, metrics are stored as received',
       '26 untranslated: include_scope_info = true is not translated: Pharos writes no otel_scope_info series',
-      '27 untranslated: the rules of prometheus.relabel "r" are not applied to OTLP metrics: Pharos has no relabelling for OTLP',
       '36 untranslated: Pharos stores metrics itself and does not forward OTLP to other backends',
     ]);
   });

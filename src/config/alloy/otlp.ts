@@ -7,7 +7,7 @@
 import type { Attribute } from './ast.ts';
 import { Body, type Component, type ConvertContext } from './context.ts';
 import { metricRelabelRules } from './relabel.ts';
-import { followForwardTo, type Route } from './routes.ts';
+import { distinctChains, followForwardTo, type Route } from './routes.ts';
 import { ExportRef, UnknownValue, isArray } from './values.ts';
 
 /** What the OTLP pipeline became. */
@@ -189,11 +189,14 @@ function exporterSettings(ctx: ConvertContext, e: Component): { options: Record<
 
   const forwardTo = body.attr('forward_to');
   const routes = followForwardTo(ctx, forwardTo, e.display);
-  const relabels = [...new Set(routes.flatMap((r) => r.relabels))].filter((id) => metricRelabelRules(ctx, ctx.components.get(id)!).length);
-  if (relabels.length) {
-    const names = relabels.map((id) => ctx.components.get(id)!.display).join(', ');
-    ctx.untranslated(forwardTo?.pos.line ?? e.block.pos.line, e.display, `the rules of ${names} are not applied to OTLP metrics: Pharos has no relabelling for OTLP`);
+  const line = forwardTo?.pos.line ?? e.block.pos.line;
+  const chains = distinctChains(routes.filter((r) => r.sink.kind !== 'nowhere'));
+  if (chains.length > 1) {
+    const shown = chains.map((ch) => (ch.length ? ch.map((id) => ctx.components.get(id)!.display).join(' → ') : 'no relabelling')).join('; ');
+    ctx.untranslated(line, e.display, `its metrics are stored through different prometheus.relabel chains (${shown}); Pharos keeps one copy, relabelled by the first chain`);
   }
+  const rules = (chains[0] ?? []).flatMap((id) => metricRelabelRules(ctx, ctx.components.get(id)!));
+  if (rules.length) options.metric_relabel_configs = rules;
   return { options, routes };
 }
 
