@@ -6,7 +6,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { labelsFrom, type Labels } from '../../model/labels.ts';
 import { parseRelabelConfigs, RelabelConfigError, type RelabelConfig } from '../../relabel/index.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../../model/duration.ts';
 
 /** The `global:` settings the scrape manager uses. Times in ms. */
 export interface GlobalConfig {

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log.ts';
 import type { Appendable, Appender } from '../../storage/interface.ts';
 import type { ScrapeConfig } from './config.ts';
-import { formatDuration } from './duration.ts';
+import { formatDuration } from '../../model/duration.ts';
 import { BodySizeLimitError, type ScrapeResponse } from './http-scraper.ts';
 import type { ScrapeMetrics } from './metrics.ts';
 import { SeriesWriter, type ParseOutcome, type SeriesWriterOptions } from './series-writer.ts';

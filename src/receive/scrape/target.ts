@@ -7,7 +7,7 @@
 import { labelsFrom, labelsKey, labelValue, type Label, type Labels } from '../../model/labels.ts';
 import { relabel } from '../../relabel/index.ts';
 import { checkTargetAddress, type ScrapeConfig, type TargetGroup } from './config.ts';
-import { formatDuration, parseDuration } from './duration.ts';
+import { formatDuration, parseDuration } from '../../model/duration.ts';
 
 /** Reserved label names (prometheus/common model). */
 export const ADDRESS_LABEL = '__address__';

@@ -2,23 +2,8 @@
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BUFFER_CONFIG, DEFAULT_QUEUE_CONFIG, parseRemoteWriteConfigs, RemoteWriteConfigError, remoteWriteQueueDirName } from './config.ts';
-import { formatPromDuration, parsePromDurationMs } from './duration.ts';
 
 const parse = (yaml: string, baseDir?: string) => parseRemoteWriteConfigs((parseYaml(yaml) as { remote_write: unknown }).remote_write, 'remote_write', { baseDir });
-
-describe('parsePromDurationMs', () => {
-  it.each<[string, number | null]>([
-    ['0', 0], ['30ms', 30], ['15s', 15_000], ['1m30s', 90_000], ['2h', 7_200_000], ['1d', 86_400_000], ['1w', 604_800_000],
-    ['1y', 31_536_000_000], ['1h1m1s1ms', 3_661_001], ['0s', 0],
-    ['', null], ['30', null], ['1.5s', null], ['1s1m', null], ['1h1h', null], ['-1s', null], ['1 s', null], ['5S', null], ['1µs', null],
-  ])('%j → %j', (text, ms) => {
-    expect(parsePromDurationMs(text)).toBe(ms);
-  });
-
-  it('formats back', () => {
-    expect([0, 30, 90_000, 7_200_000, 3_661_001].map(formatPromDuration)).toEqual(['0s', '30ms', '1m30s', '2h', '1h1m1s1ms']);
-  });
-});
 
 describe('parseRemoteWriteConfigs', () => {
   it('fills Prometheus defaults for a bare url', () => {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { parseBytes } from '../../config/parse-value.ts';
 import { parseRelabelConfigs, RelabelConfigError, type RelabelConfig } from '../../relabel/index.ts';
-import { parsePromDurationMs } from './duration.ts';
+import { parseDuration } from '../../model/duration.ts';
 
 /** How the queue sends (Prometheus `queue_config`). Times in ms. */
 export interface RemoteWriteQueueConfig {
@@ -343,7 +343,7 @@ function int(v: unknown, path: string, min: number): number {
 function duration(v: unknown, path: string, minMs: number): number {
   if (v === 0) v = '0'; // YAML reads a bare 0 as a number; Prometheus' parser accepts it
   if (typeof v === 'number') throw new RemoteWriteConfigError(path, `a duration needs a unit: write ${v}s, not ${v}`);
-  const ms = typeof v === 'string' ? parsePromDurationMs(v) : null;
+  const ms = typeof v === 'string' ? parseDuration(v) : null;
   if (ms === null) throw new RemoteWriteConfigError(path, `not a valid duration: ${typeof v === 'string' ? JSON.stringify(v) : typeName(v)} (use e.g. 30ms, 15s, 1m30s, 2h)`);
   if (ms < minMs) throw new RemoteWriteConfigError(path, `must be at least ${minMs}ms`);
   return ms;

@@ -7,4 +7,3 @@ export { fanoutAppendable } from './fanout.ts';
 export type { DropReason } from './metrics.ts';
 export { RemoteWriteMetrics } from './metrics.ts';
 export { nextBackoffMs, parseRetryAfterMs } from './retry.ts';
-export { parsePromDurationMs } from './duration.ts';
