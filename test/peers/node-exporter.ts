@@ -3,6 +3,7 @@
  * (never skips) when the binary is missing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stopChild } from './child.ts';
 import { existsSync } from 'node:fs';
 import { freePort } from '../e2e/pharos-process.ts';
 
@@ -43,11 +44,6 @@ export async function startNodeExporter(): Promise<NodeExporterPeer> {
   return {
     address,
     output: () => out,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }

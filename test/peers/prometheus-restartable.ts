@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../e2e/pharos-process.ts';
+import { stopChild } from './child.ts';
 import { PROMETHEUS_BIN, requirePrometheus } from './prometheus.ts';
 
 /** A Prometheus whose process can come and go while its address and data stay. */
@@ -70,12 +71,7 @@ export async function startRestartablePrometheus(opts: { flags?: string[] } = {}
       }
     },
     stop() {
-      const c = child;
-      return new Promise<void>((resolve) => {
-        if (c === null || c.exitCode !== null) return resolve();
-        c.once('exit', () => resolve());
-        c.kill('SIGTERM');
-      });
+      return child === null ? Promise.resolve() : stopChild(child);
     },
   };
   await peer.start();
