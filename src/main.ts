@@ -44,7 +44,7 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
 
   const remoteWriteConfigs = parseSection(() => parseRemoteWriteConfigs(config.prometheus.remoteWrite ?? [], 'remote_write'));
   const scrapeConfigs = parseSection(() => scrapeJobs(config));
-  const db = await openDb({ dir: config.dataDir, logger: log.child('tsdb'), fsync: config.storage.walFsync });
+  const db = await openDb({ dir: config.dataDir, logger: log.child('tsdb'), fsync: config.storage.walFsync, retentionTimeMs: config.storage.retentionTimeMs, retentionBytes: config.storage.retentionBytes });
   // Every write path appends through here: the local store first, then each remote's disk buffer.
   const queues: RemoteWriteQueue[] = [];
   for (const c of remoteWriteConfigs) {
@@ -79,6 +79,7 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
       settings: config.effective,
       flagNames: new Map(SETTINGS.map((s) => [s.key, s.flag])),
       startTime: new Date(),
+      headStats: () => db.stats(),
     },
   });
   // Prometheus 3 serves OTLP/HTTP on its API port; exporters configured for it work here too.

@@ -35,7 +35,7 @@ export interface PharosConfig {
     /** `otlp.metric_relabel_configs` as parsed YAML (prometheus.yml's relabel shape), applied to every OTLP series. */
     metricRelabelConfigs: unknown;
   };
-  storage: { walFsync: 'never' | 'always'; remoteFlushDeadlineMs: number };
+  storage: { walFsync: 'never' | 'always'; remoteFlushDeadlineMs: number; retentionTimeMs: number; retentionBytes: number };
   remoteWriteReceiver: { enabled: boolean; maxRequestBodySize: number };
   query: { lookbackDeltaMs: number; timeoutMs: number; maxSamples: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -108,7 +108,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       staleAfterMissedExports: v('otlp.stale_after_missed_exports'),
       metricRelabelConfigs: sections.get('otlp.metric_relabel_configs'),
     },
-    storage: { walFsync: v('storage.wal_fsync'), remoteFlushDeadlineMs: v('storage.remote_flush_deadline') },
+    storage: { walFsync: v('storage.wal_fsync'), remoteFlushDeadlineMs: v('storage.remote_flush_deadline'), retentionTimeMs: v('storage.retention.time'), retentionBytes: v('storage.retention.size') },
     remoteWriteReceiver: { enabled: v('remote_write_receiver.enabled'), maxRequestBodySize: v('remote_write_receiver.max_request_body_size') },
     query: { lookbackDeltaMs: v('query.lookback_delta'), timeoutMs: v('query.timeout'), maxSamples: v('query.max_samples') },
     logLevel: v('log.level'),

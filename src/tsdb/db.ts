@@ -1,411 +1,401 @@
-/** @module Fallback embedded store: in-memory head + append-only WAL (one record per commit). */
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
-import type { Labels } from '../model/labels.ts';
-import { compareLabels, labelsKey, labelValue } from '../model/labels.ts';
-import { matchesAll, type Matcher } from '../model/matcher.ts';
-import { ValueType } from '../model/value.ts';
-import type { Appendable, Appender, MetricMetadata, Queryable, Querier, SampleColumns, SampleIterator, SelectHints, Series, SeriesRef, SeriesSet } from '../storage/interface.ts';
+/**
+ * @module The embedded store (Prometheus tsdb/db.go): the head (compressed in-memory chunks) behind
+ * a segmented WAL, plus immutable on-disk blocks cut from the head every block range, compacted
+ * into larger ones and deleted by retention. Queriers merge blocks and head transparently.
+ * Background work runs in the same process in small steps (writers yield every 1024 series), so
+ * appends and queries keep being served while a block is written.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Matcher } from '../model/matcher.ts';
+import type { Appendable, Appender, MetricMetadata, Queryable, Querier, SelectHints } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
+import { applyRetention, compact, mergeQueriers, openBlock, openBlocks, planCompaction, removeBlockDir, writeBlock, type Block, type BlockMeta } from './block/index.ts';
+import { parseMeta } from './block/meta.ts';
+import { Head, type CommitBatch } from './head/index.ts';
+import { CommitLog, replayIntoHead, type HeadReplay } from './head-log.ts';
+import { checkpoint, Wal } from './wal/index.ts';
 
-class MemSeries {
-  t = new Float64Array(16);
-  v = new Float64Array(16);
-  n = 0;
-  constructor(readonly ref: number, readonly labels: Labels, readonly key: string) {}
-  push(t: number, v: number) {
-    if (this.n === this.t.length) {
-      const nt = new Float64Array(this.n * 2); nt.set(this.t); this.t = nt;
-      const nv = new Float64Array(this.n * 2); nv.set(this.v); this.v = nv;
-    }
-    this.t[this.n] = t; this.v[this.n] = v; this.n++;
-  }
-  lastT() { return this.n ? this.t[this.n - 1] : -Infinity; }
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The logging the store needs. */
+export interface DbLogger {
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
 }
 
 /** Options of openDb. */
 export interface DbOptions {
   dir: string;
   now?: () => number;
-  logger?: { warn(msg: string, fields?: Record<string, unknown>): void; info(msg: string, fields?: Record<string, unknown>): void };
+  logger?: DbLogger;
+  /** WAL fsync policy: 'never' survives kill -9, 'always' power loss too (default 'never'). */
   fsync?: 'never' | 'always';
+  /** Blocks whose samples are all older than this, counted back from the newest sample, are deleted (ms; default 15d; 0 = off). */
+  retentionTimeMs?: number;
+  /** Oldest blocks are deleted while blocks + WAL + head chunk files exceed this (bytes; default 0 = off). */
+  retentionBytes?: number;
+  /** The head is cut into blocks of this range once it spans 1.5 times it (ms, default 2h). */
+  blockRangeMs?: number;
+  /** WAL segment size (bytes, default 128 MiB). */
+  walSegmentBytes?: number;
+  /** Background work also runs this often, besides when commits make the head too long (ms, default 1 min). */
+  maintenanceIntervalMs?: number;
 }
 
-const REC_SERIES = 1;
-const REC_SAMPLES = 2;
-const HEADER = 9; // type u8, length u32, crc32 u32
-const MAX_FUTURE_MS = 10 * 60_000;
+/** Figures of the store, for /api/v1/status/tsdb and tests. */
+export interface DbStats {
+  /** Head series and samples. */
+  readonly series: number;
+  readonly samples: number;
+  /** Oldest and newest time held, head and blocks (ms; 0 when empty). */
+  readonly minTime: number;
+  readonly maxTime: number;
+  readonly walBytes: number;
+  readonly blocks: number;
+  readonly blockBytes: number;
+  readonly headChunks: number;
+  /** Bytes of the head's chunk files (chunks_head/). */
+  readonly headChunkBytes: number;
+}
 
-/** The embedded store: head in memory, every commit appended to the WAL with one write. */
+/** Compaction ranges as multiples of the block range: Prometheus' 1, 3, 9, … up to 31 days. */
+function blockRanges(range: number): number[] {
+  const out: number[] = [];
+  for (let r = range; r <= 31 * DAY_MS && out.length < 10; r *= 3) out.push(r);
+  return out;
+}
+
+const POLL_MS = 10;
+/** How long a cut waits for appenders and queriers opened before it (then goes ahead with a warning). */
+const WAIT_LIMIT_MS = 60_000;
+const RETRY_AFTER_FAILURE_MS = 60_000;
+
+/** The embedded store. Appenders and queriers as in storage/interface.ts. */
 export class Db implements Appendable, Queryable {
-  readonly #byKey = new Map<string, MemSeries>();
-  readonly #byRef: MemSeries[] = [];
-  readonly #postings = new Map<string, Map<string, Set<number>>>();
-  readonly #metadata = new Map<string, MetricMetadata>();
-  readonly #now: () => number;
-  #fd: number;
-  #walBytes = 0;
-  #samples = 0;
+  readonly #dir: string;
+  readonly #head: Head;
+  readonly #wal: Wal;
+  #blocks: Block[];
+  readonly #log: DbLogger | undefined;
+  readonly #range: number;
+  readonly #ranges: number[];
+  readonly #retentionTimeMs: number;
+  readonly #retentionBytes: number;
+  /** The oldest sample committed since the head was last truncated (a lower bound of the head's min time). */
+  #headMinT: number;
+  #maintenance: Promise<void> | null = null;
+  #scheduled = false;
+  #retryAt = 0;
+  readonly #abort = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  /** Open queriers by the block-set epoch they were opened in: a head truncation waits for older ones. */
+  #epoch = 0;
+  readonly #readers = new Map<number, number>();
   #closed = false;
 
-  private constructor(fd: number, readonly options: DbOptions) {
-    this.#fd = fd;
-    this.#now = options.now ?? Date.now;
+  private constructor(options: DbOptions, head: Head, wal: Wal, blocks: Block[]) {
+    this.#dir = options.dir;
+    this.#head = head;
+    this.#wal = wal;
+    this.#blocks = blocks;
+    this.#log = options.logger;
+    this.#range = options.blockRangeMs ?? 2 * HOUR_MS;
+    this.#ranges = blockRanges(this.#range);
+    this.#retentionTimeMs = options.retentionTimeMs ?? 15 * DAY_MS;
+    this.#retentionBytes = options.retentionBytes ?? 0;
+    this.#headMinT = head.stats().minTime;
+    this.#timer = setInterval(() => this.#schedule(), options.maintenanceIntervalMs ?? 60_000);
+    this.#timer.unref();
   }
 
+  /** Opens the blocks (quarantining corrupt ones), the WAL (repairing it) and replays it into the head. */
   static async open(options: DbOptions): Promise<Db> {
-    const walDir = join(options.dir, 'wal');
-    mkdirSync(walDir, { recursive: true });
-    const path = join(walDir, '00000001');
-    const fd = openSync(path, existsSync(path) ? 'r+' : 'w+');
-    const db = new Db(fd, options);
-    db.#replay(path);
+    const started = Date.now();
+    const { dir } = options;
+    const log = options.logger;
+    mkdirSync(dir, { recursive: true });
+    const { blocks, report } = await openBlocks(dir, { ...(log ? { logger: log } : {}) });
+    const wal = Wal.open(join(dir, 'wal'), { fsync: options.fsync ?? 'never', ...(log ? { logger: log } : {}), ...(options.walSegmentBytes ? { segmentSize: options.walSegmentBytes } : {}) });
+    const commitLog = new CommitLog(wal);
+    let db: Db | null = null;
+    // Head chunks never straddle a block boundary when their range is the block range.
+    const head = new Head({ dir, chunkRangeMs: options.blockRangeMs ?? 2 * HOUR_MS, ...(options.now ? { now: options.now } : {}), onCommit: (batch) => {
+      commitLog.log(batch);
+      db?.onCommitted(batch);
+    } });
+    // Samples below the newest block's end are in blocks already; replay skips them.
+    const blocksEnd = blocks.reduce((m, b) => Math.max(m, b.meta.maxTime), -Infinity);
+    head.minValidT = blocksEnd;
+    let replay: HeadReplay;
+    try {
+      replay = replayIntoHead(wal, head);
+    } catch (err) {
+      wal.close();
+      await head.close();
+      for (const b of blocks) void b.close();
+      throw err;
+    }
+    if (blocks.length > 0) head.truncate(blocksEnd);
+    for (const q of report.quarantined) {
+      const meta = quarantinedMeta(q.movedTo ?? join(dir, q.ulid));
+      log?.warn("tsdb: a quarantined block's samples are not served", { block: q.ulid, ...(meta ? { min_time: meta.minTime, max_time: meta.maxTime, samples: meta.stats.numSamples, series: meta.stats.numSeries } : { meta: 'unreadable' }) });
+    }
+    db = new Db(options, head, wal, blocks);
+    log?.info('tsdb: opened', {
+      blocks: blocks.length,
+      quarantined_blocks: report.quarantined.length,
+      series: head.stats().numSeries,
+      samples_replayed: replay.samples,
+      samples_skipped: replay.skippedSamples,
+      wal_segments: replay.wal.segments,
+      wal_repairs: replay.wal.report.repairs.length,
+      wal_lost_bytes: replay.wal.report.lostBytes,
+      duration_ms: Date.now() - started,
+    });
+    db.#schedule();
     return db;
-  }
-
-  #replay(path: string) {
-    const buf = readFileSync(path);
-    let pos = 0;
-    while (pos + HEADER <= buf.length) {
-      const type = buf[pos];
-      const len = buf.readUInt32LE(pos + 1);
-      const crc = buf.readUInt32LE(pos + 5);
-      if ((type !== REC_SERIES && type !== REC_SAMPLES) || pos + HEADER + len > buf.length) break;
-      const payload = buf.subarray(pos + HEADER, pos + HEADER + len);
-      if (crc32(payload) !== crc) break;
-      if (type === REC_SERIES) this.#applySeriesRecord(payload);
-      else this.#applySamplesRecord(payload);
-      pos += HEADER + len;
-    }
-    if (pos < buf.length) {
-      this.options.logger?.warn('wal: torn or corrupt tail truncated', { segment: path, offset: pos, dropped_bytes: buf.length - pos });
-      ftruncateSync(this.#fd, pos);
-    }
-    this.#walBytes = pos;
-  }
-
-  #applySeriesRecord(payload: Buffer) {
-    const entries = JSON.parse(payload.toString('utf8')) as Array<[number, string[]]>;
-    for (const [ref, flat] of entries) {
-      const labels: { name: string; value: string }[] = [];
-      for (let i = 0; i < flat.length; i += 2) labels.push({ name: flat[i], value: flat[i + 1] });
-      this.#addSeries(ref, labels);
-    }
-  }
-
-  #applySamplesRecord(payload: Buffer) {
-    const dv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-    for (let p = 0; p + 20 <= payload.length; p += 20) {
-      const s = this.#byRef[dv.getUint32(p, true)];
-      if (s) { s.push(dv.getFloat64(p + 4, true), dv.getFloat64(p + 12, true)); this.#samples++; }
-    }
-  }
-
-  #addSeries(ref: number, labels: Labels): MemSeries {
-    const key = labelsKey(labels);
-    const s = new MemSeries(ref, labels, key);
-    this.#byKey.set(key, s);
-    this.#byRef[ref] = s;
-    for (const l of labels) {
-      let values = this.#postings.get(l.name);
-      if (!values) this.#postings.set(l.name, (values = new Map()));
-      let refs = values.get(l.value);
-      if (!refs) values.set(l.value, (refs = new Set()));
-      refs.add(ref);
-    }
-    return s;
   }
 
   appender(): Appender {
     if (this.#closed) throw new StorageError('unavailable', 'storage is closed');
-    return new HeadAppender(this);
+    return this.#head.appender();
   }
 
-  /** @internal */ lookup(key: string): MemSeries | undefined { return this.#byKey.get(key); }
-  /** @internal */ byRef(ref: number): MemSeries | undefined { return this.#byRef[ref]; }
-  /** @internal */ nextRef(): number { return this.#byRef.length; }
-  /** @internal */ now(): number { return this.#now(); }
-
-  /** @internal Writes one WAL record set and applies it. */
-  commitBatch(newSeries: Array<{ ref: number; labels: Labels }>, refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number, metadata: Map<string, MetricMetadata>) {
-    if (this.#closed) throw new StorageError('unavailable', 'storage is closed');
-    const parts: Buffer[] = [];
-    if (newSeries.length) {
-      const payload = Buffer.from(JSON.stringify(newSeries.map((s) => [s.ref, s.labels.flatMap((l) => [l.name, l.value])])));
-      parts.push(frame(REC_SERIES, payload));
+  /** @internal The head's onCommit, after the batch is in the WAL: notes its time span. */
+  onCommitted(batch: CommitBatch): void {
+    const t = batch.t;
+    let min = this.#headMinT;
+    let max = this.#head.maxTime;
+    for (let i = 0; i < batch.n; i++) {
+      const x = t[i];
+      if (x < min) min = x;
+      if (x > max) max = x;
     }
-    if (n) {
-      const payload = Buffer.allocUnsafe(n * 20);
-      for (let i = 0; i < n; i++) {
-        payload.writeUInt32LE(refs[i], i * 20);
-        payload.writeDoubleLE(ts[i], i * 20 + 4);
-        payload.writeDoubleLE(vs[i], i * 20 + 12);
-      }
-      parts.push(frame(REC_SAMPLES, payload));
-    }
-    if (parts.length) {
-      const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-      try {
-        writeSync(this.#fd, buf, 0, buf.length, this.#walBytes);
-      } catch (cause) {
-        throw new StorageError('unavailable', `cannot write the WAL: ${(cause as Error).message}`, { cause });
-      }
-      this.#walBytes += buf.length;
-    }
-    for (const s of newSeries) if (!this.#byRef[s.ref]) this.#addSeries(s.ref, s.labels);
-    for (let i = 0; i < n; i++) { this.#byRef[refs[i]].push(ts[i], vs[i]); this.#samples++; }
-    for (const [k, m] of metadata) this.#metadata.set(k, m);
+    this.#headMinT = min;
+    if (max - min > this.#range * 1.5) this.#schedule();
   }
 
   async querier(mint: number, maxt: number): Promise<Querier> {
-    return new HeadQuerier(this, mint, maxt);
+    if (this.#closed) throw new StorageError('unavailable', 'storage is closed');
+    const epoch = this.#epoch;
+    this.#readers.set(epoch, (this.#readers.get(epoch) ?? 0) + 1);
+    // Taken synchronously, so no block can be closed between the listing and its querier.
+    const pending: Array<Promise<Querier>> = [];
+    for (const b of this.#blocks) if (b.meta.minTime <= maxt && b.meta.maxTime > mint) pending.push(b.querier(mint, maxt));
+    pending.push(this.#head.querier(mint, maxt));
+    let merged: Querier;
+    try {
+      merged = mergeQueriers(await Promise.all(pending));
+    } catch (err) {
+      this.#release(epoch);
+      throw err;
+    }
+    let closed = false;
+    return {
+      select: (hints: SelectHints, ...matchers: Matcher[]) => merged.select(hints, ...matchers),
+      labelNames: (...matchers: Matcher[]) => merged.labelNames(...matchers),
+      labelValues: (name: string, ...matchers: Matcher[]) => merged.labelValues(name, ...matchers),
+      close: () => {
+        if (closed) return;
+        closed = true;
+        merged.close();
+        this.#release(epoch);
+      },
+    };
   }
 
-  // Dashboards repeat the same selectors: their (sorted) results stay valid until a series is added.
-  readonly #matchCache = new Map<string, { seriesCount: number; result: MemSeries[] }>();
-
-  /** @internal Series matching all matchers, sorted by labels. */
-  matching(matchers: Matcher[]): MemSeries[] {
-    const cacheKey = matchers.map(String).join('\xff');
-    const hit = this.#matchCache.get(cacheKey);
-    if (hit && hit.seriesCount === this.#byRef.length) return hit.result;
-    const result = this.#match(matchers);
-    if (this.#matchCache.size >= 512) this.#matchCache.clear();
-    this.#matchCache.set(cacheKey, { seriesCount: this.#byRef.length, result });
-    return result;
+  #release(epoch: number): void {
+    const n = (this.#readers.get(epoch) ?? 1) - 1;
+    if (n <= 0) this.#readers.delete(epoch);
+    else this.#readers.set(epoch, n);
   }
 
-  #match(matchers: Matcher[]): MemSeries[] {
-    // Start from the smallest postings list among the matchers that cannot match an empty value
-    // (an equality's list, or the union of a regex's matching values), then check the rest.
-    let candidates: Iterable<number> | null = null;
-    let best = Infinity;
-    for (const m of matchers) {
-      if (m.matchesEmpty()) continue;
-      const values = this.#postings.get(m.name);
-      if (!values) return [];
-      if (m.type === '=') {
-        const refs = values.get(m.value);
-        if (!refs) return [];
-        if (refs.size < best) {
-          best = refs.size;
-          candidates = refs;
-        }
-      }
-    }
-    if (!candidates) {
-      for (const m of matchers) {
-        if (m.matchesEmpty()) continue;
-        const out: number[] = [];
-        for (const [v, refs] of this.#postings.get(m.name)!) if (m.matches(v)) for (const r of refs) out.push(r);
-        candidates = out;
-        break;
-      }
-    }
-    const result: MemSeries[] = [];
-    if (!candidates) {
-      for (const s of this.#byRef) if (s && matchesAll(s.labels, matchers)) result.push(s);
-    } else {
-      for (const r of candidates) {
-        const s = this.#byRef[r];
-        if (matchesAll(s.labels, matchers)) result.push(s);
-      }
-    }
-    return result.sort((a, b) => compareLabels(a.labels, b.labels));
+  metadata(): ReadonlyMap<string, MetricMetadata> {
+    return this.#head.metadata();
   }
 
-  metadata(): ReadonlyMap<string, MetricMetadata> { return this.#metadata; }
-  stats() { return { series: this.#byKey.size, samples: this.#samples, walBytes: this.#walBytes }; }
+  /** The blocks' metas, oldest first. */
+  blocks(): BlockMeta[] {
+    return this.#blocks.map((b) => b.meta);
+  }
+
+  stats(): DbStats {
+    const h = this.#head.stats();
+    let minTime = h.minTime;
+    let maxTime = h.maxTime;
+    let blockBytes = 0;
+    for (const b of this.#blocks) {
+      minTime = Math.min(minTime, b.meta.minTime);
+      maxTime = Math.max(maxTime, b.meta.maxTime - 1);
+      blockBytes += b.size();
+    }
+    return {
+      series: h.numSeries,
+      samples: h.numSamples,
+      minTime: Number.isFinite(minTime) ? minTime : 0,
+      maxTime: Number.isFinite(maxTime) ? maxTime : 0,
+      walBytes: this.#wal.size(),
+      blocks: this.#blocks.length,
+      blockBytes,
+      headChunks: h.numChunks,
+      headChunkBytes: h.spilledBytes,
+    };
+  }
+
+  /** Runs due background work now (cut, compaction, retention) and resolves when none is left. */
+  async maintain(): Promise<void> {
+    while (this.#maintenance) await this.#maintenance;
+    this.#retryAt = 0;
+    this.#start();
+    if (this.#maintenance) await this.#maintenance;
+  }
+
+  #schedule(): void {
+    if (this.#closed || this.#maintenance !== null || this.#scheduled || Date.now() < this.#retryAt) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#start();
+    });
+  }
+
+  #start(): void {
+    if (this.#closed || this.#maintenance !== null) return;
+    this.#maintenance = this.#maintainOnce()
+      .catch((err: Error) => {
+        if (this.#closed) return;
+        this.#retryAt = Date.now() + RETRY_AFTER_FAILURE_MS;
+        this.#log?.warn('tsdb: background work failed, retrying in 1m', { err: err.message });
+      })
+      .finally(() => {
+        this.#maintenance = null;
+      });
+  }
+
+  async #maintainOnce(): Promise<void> {
+    // Like Prometheus, every due cut first, then one WAL checkpoint for all of them.
+    let cutAt: number | null = null;
+    for (let t = await this.#cutHead(); t !== null && !this.#closed; t = await this.#cutHead()) cutAt = t;
+    if (cutAt !== null && !this.#closed) await this.#checkpointWal(cutAt);
+    await this.#compactBlocks();
+    this.#applyRetention();
+  }
+
+  /**
+   * Cuts the head's oldest block range into a block when the head spans more than 1.5 ranges and
+   * truncates the head there; returns the block's end (exclusive), or null when none was due.
+   */
+  async #cutHead(): Promise<number | null> {
+    const head = this.#head;
+    const mint = head.stats().minTime;
+    this.#headMinT = Math.min(this.#headMinT, mint);
+    if (!(head.maxTime - mint > this.#range * 1.5)) {
+      this.#headMinT = mint;
+      return null;
+    }
+    const started = Date.now();
+    const maxt = Math.floor(mint / this.#range) * this.#range + this.#range; // exclusive
+    // From here appends below maxt are out of bounds; wait for batches validated before.
+    if (maxt > head.minValidT) head.minValidT = maxt;
+    const before = [...head.openAppenders];
+    await this.#waitFor('appenders', () => before.every((id) => !head.openAppenders.has(id)) || this.#closed);
+    const signal = this.#abort.signal;
+    this.#log?.info('tsdb: cutting the head into a block', { mint, maxt, head_max_time: head.maxTime });
+    const meta = await writeBlock(this.#dir, head.seriesForBlock(mint, maxt - 1), { minTime: mint, maxTime: maxt, signal });
+    const block = await openBlock(join(this.#dir, meta.ulid), { verify: 'quick', ...(this.#log ? { logger: this.#log } : {}) });
+    this.#setBlocks([...this.#blocks, block]);
+    // Queriers opened before the block was listed read these samples from the head.
+    const epoch = this.#epoch;
+    await this.#waitFor('queriers', () => [...this.#readers.keys()].every((e) => e >= epoch) || this.#closed);
+    if (this.#closed) return null;
+    const truncated = head.truncate(maxt);
+    this.#headMinT = head.stats().minTime;
+    this.#log?.info('tsdb: head cut into a block', { block: meta.ulid, mint, maxt, series: meta.stats.numSeries, samples: meta.stats.numSamples, head_series_removed: truncated.removedSeries, duration_ms: Date.now() - started });
+    await new Promise((r) => setImmediate(r));
+    return maxt;
+  }
+
+  /** The WAL keeps what the head still holds: a new segment, then a checkpoint of the older ones without samples below mint. */
+  async #checkpointWal(mint: number): Promise<void> {
+    const head = this.#head;
+    const through = this.#wal.cutSegment() - 1;
+    const cp = await checkpoint(this.#wal, { throughSegment: through, keepSeries: (ref) => head.alive(ref), minTime: mint, signal: this.#abort.signal });
+    this.#log?.info('tsdb: WAL checkpoint', { checkpoint: cp.checkpoint, series_kept: cp.series.kept, series_dropped: cp.series.dropped, samples_kept: cp.samples.kept, samples_dropped: cp.samples.dropped, segments_deleted: cp.segmentsDeleted });
+  }
+
+  /** Polls `done` until true or WAIT_LIMIT_MS passed. */
+  async #waitFor(what: string, done: () => boolean): Promise<void> {
+    const deadline = Date.now() + WAIT_LIMIT_MS;
+    // Yield at least once: the steps around are long synchronous stretches.
+    await new Promise((r) => setImmediate(r));
+    while (!done()) {
+      if (Date.now() > deadline) {
+        this.#log?.warn(`tsdb: block cut goes ahead with ${what} still open after ${WAIT_LIMIT_MS / 1000}s`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  #setBlocks(blocks: Block[]): void {
+    this.#blocks = blocks.sort((a, b) => a.meta.minTime - b.meta.minTime || (a.ulid < b.ulid ? -1 : 1));
+    this.#epoch++;
+  }
+
+  async #compactBlocks(): Promise<void> {
+    while (!this.#closed) {
+      const plan = planCompaction(this.#blocks.map((b) => b.meta), this.#ranges);
+      if (plan.length === 0) return;
+      const ulids = new Set(plan.map((m) => m.ulid));
+      const parents = this.#blocks.filter((b) => ulids.has(b.ulid));
+      this.#log?.info('tsdb: compacting blocks', { blocks: parents.map((b) => b.ulid).join(',') });
+      const meta = await compact(this.#dir, parents, { signal: this.#abort.signal, ...(this.#log ? { logger: this.#log } : {}) });
+      const block = await openBlock(join(this.#dir, meta.ulid), { verify: 'quick', ...(this.#log ? { logger: this.#log } : {}) });
+      this.#setBlocks([...this.#blocks.filter((b) => !ulids.has(b.ulid)), block]);
+      // Open queriers keep reading the parents' open files; they close after them.
+      for (const p of parents) void p.close();
+    }
+  }
+
+  #applyRetention(): void {
+    if (this.#closed || this.#blocks.length === 0) return;
+    let newest = this.#head.maxTime;
+    for (const b of this.#blocks) newest = Math.max(newest, b.meta.maxTime - 1);
+    const reserved = this.#retentionBytes > 0 ? this.#wal.size() + this.#head.stats().spilledBytes : 0;
+    const doomed = applyRetention(this.#blocks, { maxAgeMs: this.#retentionTimeMs, maxBytes: this.#retentionBytes, reservedBytes: reserved, now: newest });
+    if (doomed.length === 0) return;
+    const reasons = new Map(doomed.map((d) => [d.ulid, d.reason]));
+    const gone = this.#blocks.filter((b) => reasons.has(b.ulid));
+    this.#setBlocks(this.#blocks.filter((b) => !reasons.has(b.ulid)));
+    for (const b of gone) {
+      this.#log?.info('tsdb: block deleted by retention', { block: b.ulid, reason: reasons.get(b.ulid), min_time: b.meta.minTime, max_time: b.meta.maxTime, bytes: b.size() });
+      removeBlockDir(b.dir);
+      void b.close();
+    }
+  }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    closeSync(this.#fd);
+    clearInterval(this.#timer);
+    this.#abort.abort();
+    if (this.#maintenance) await this.#maintenance;
+    await this.#head.close();
+    this.#wal.close();
+    // A block closes once its last querier does.
+    for (const b of this.#blocks) void b.close();
   }
 }
 
-function frame(type: number, payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(HEADER + payload.length);
-  out[0] = type;
-  out.writeUInt32LE(payload.length, 1);
-  out.writeUInt32LE(crc32(payload), 5);
-  payload.copy(out, HEADER);
-  return out;
-}
-
-class HeadAppender implements Appender {
-  #refs = new Uint32Array(64);
-  #ts = new Float64Array(64);
-  #vs = new Float64Array(64);
-  #n = 0;
-  #newSeries: Array<{ ref: number; labels: Labels; key: string; lastT: number }> = [];
-  #newByKey = new Map<string, { ref: number; labels: Labels; key: string; lastT: number }>();
-  #batchLast = new Map<number, number>();
-  #metadata = new Map<string, MetricMetadata>();
-  #done = false;
-  constructor(private readonly db: Db) {}
-
-  append(ref_: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
-    if (this.#done) throw new Error('appender already committed or rolled back');
-    // A ref from an earlier append of the same labels array skips building and hashing the key.
-    const hinted = ref_ > 0 ? this.db.byRef(ref_) : undefined;
-    const existing = hinted && hinted.labels === labels ? hinted : this.db.lookup(labelsKey(labels));
-    let ref: number;
-    let lastT: number;
-    if (existing) { ref = existing.ref; lastT = this.#batchLast.get(ref) ?? existing.lastT(); }
-    else {
-      const key = labelsKey(labels);
-      let pending = this.#newByKey.get(key);
-      if (!pending) {
-        pending = { ref: this.db.nextRef() + this.#newSeries.length, labels, key, lastT: -Infinity };
-        this.#newSeries.push(pending);
-        this.#newByKey.set(key, pending);
-      }
-      ref = pending.ref;
-      lastT = this.#batchLast.get(ref) ?? -Infinity;
-    }
-    if (t > this.db.now() + MAX_FUTURE_MS) throw new StorageError('out_of_bounds', `sample timestamp ${new Date(t).toISOString()} is more than 10m in the future`);
-    if (t < lastT) throw new StorageError('out_of_order', `out of order sample: timestamp ${t} is before the series' last ${lastT}`);
-    if (t === lastT) throw new StorageError('duplicate_sample', `duplicate sample for timestamp ${t}`);
-    this.#batchLast.set(ref, t);
-    if (this.#n === this.#ts.length) this.#grow();
-    this.#refs[this.#n] = ref; this.#ts[this.#n] = t; this.#vs[this.#n] = v; this.#n++;
-    return ref;
+/** What a quarantined block held, when its meta.json still reads. */
+function quarantinedMeta(dir: string): BlockMeta | null {
+  try {
+    return parseMeta(readFileSync(join(dir, 'meta.json'), 'utf8'), basename(dir).slice(0, 26));
+  } catch {
+    return null;
   }
-
-  #grow() {
-    const n = this.#ts.length * 2;
-    const r = new Uint32Array(n); r.set(this.#refs); this.#refs = r;
-    const t = new Float64Array(n); t.set(this.#ts); this.#ts = t;
-    const v = new Float64Array(n); v.set(this.#vs); this.#vs = v;
-  }
-
-  updateMetadata(family: string, metadata: MetricMetadata): void { this.#metadata.set(family, metadata); }
-
-  async commit(): Promise<void> {
-    if (this.#done) throw new Error('appender already committed or rolled back');
-    this.#done = true;
-    // Refs were assigned optimistically; another appender may have committed new series since.
-    const base = this.db.nextRef();
-    const remap = new Map<number, number>();
-    const fresh: Array<{ ref: number; labels: Labels }> = [];
-    for (const s of this.#newSeries) {
-      const now = this.db.lookup(s.key);
-      const ref = now ? now.ref : base + fresh.length;
-      if (!now) fresh.push({ ref, labels: s.labels });
-      remap.set(s.ref, ref);
-    }
-    for (let i = 0; i < this.#n; i++) { const r = remap.get(this.#refs[i]); if (r !== undefined) this.#refs[i] = r; }
-    this.db.commitBatch(fresh, this.#refs, this.#ts, this.#vs, this.#n, this.#metadata);
-  }
-
-  rollback(): void { this.#done = true; }
-}
-
-/** One selected series: reads its samples in [mint, maxt] by iterator or as column views. */
-class HeadSeries implements Series {
-  readonly labels: Labels;
-  /** Index range of [mint, maxt] in the series' columns, found once by select. */
-  constructor(private readonly s: MemSeries, private readonly mint: number, private readonly maxt: number, private readonly lo: number, private readonly hi: number) {
-    this.labels = s.labels;
-  }
-  iterator(): SampleIterator {
-    return new RangeIterator(this.s.t, this.s.v, this.lo, this.hi);
-  }
-  /** Appends only ever write past n, so views of [lo, hi) stay as they are. */
-  columns(from: number, to: number): SampleColumns {
-    const s = this.s;
-    const lo = from <= this.mint ? this.lo : lowerBound(s.t, this.hi, from);
-    const hi = Math.max(lo, to >= this.maxt ? this.hi : upperBound(s.t, this.hi, to));
-    return { t: s.t.subarray(lo, hi), v: s.v.subarray(lo, hi) };
-  }
-}
-
-class HeadQuerier implements Querier {
-  constructor(private readonly db: Db, private readonly mint: number, private readonly maxt: number) {}
-
-  async select(hints: SelectHints, ...matchers: Matcher[]): Promise<SeriesSet> {
-    if (matchers.every((m) => m.matchesEmpty())) throw new Error('at least one matcher must not match the empty string');
-    const mint = Math.max(this.mint, hints.start ?? this.mint);
-    const maxt = Math.min(this.maxt, hints.end ?? this.maxt);
-    // Like Prometheus, a series without samples in the range is not selected.
-    const series: Series[] = [];
-    for (const s of this.db.matching(matchers)) {
-      const lo = lowerBound(s.t, s.n, mint);
-      const hi = upperBound(s.t, s.n, maxt);
-      if (lo >= hi) continue;
-      series.push(new HeadSeries(s, mint, maxt, lo, hi));
-      if (hints.limit && series.length >= hints.limit) break;
-    }
-    let i = -1;
-    return { next: () => ++i < series.length, at: () => series[i], warnings: () => [] };
-  }
-
-  async labelNames(...matchers: Matcher[]): Promise<string[]> {
-    const names = new Set<string>();
-    for (const s of this.#series(matchers)) for (const l of s.labels) names.add(l.name);
-    return [...names].sort();
-  }
-
-  async labelValues(name: string, ...matchers: Matcher[]): Promise<string[]> {
-    const values = new Set<string>();
-    for (const s of this.#series(matchers)) { const v = labelValue(s.labels, name); if (v) values.add(v); }
-    return [...values].sort();
-  }
-
-  #series(matchers: Matcher[]): MemSeries[] {
-    const all = this.db.matching(matchers);
-    return all.filter((s) => s.n > 0 && s.t[s.n - 1] >= this.mint && s.t[0] <= this.maxt);
-  }
-
-  close(): void {}
-}
-
-class RangeIterator implements SampleIterator {
-  #i: number;
-  constructor(private readonly t: Float64Array, private readonly v: Float64Array, start: number, private readonly end: number) { this.#i = start - 1; }
-  next(): ValueType { return ++this.#i < this.end ? ValueType.Float : ((this.#i = this.end), ValueType.None); }
-  seek(t: number): ValueType {
-    if (this.#i < 0) this.#i = 0;
-    while (this.#i < this.end && this.t[this.#i] < t) this.#i++;
-    return this.#i < this.end ? ValueType.Float : ValueType.None;
-  }
-  atT(): number { return this.t[this.#i]; }
-  atV(): number { return this.v[this.#i]; }
-}
-
-// Both searches gallop from the newest sample backwards: most queries read the last minutes, and
-// a plain binary search would touch a dozen cache lines of a long series for what sits at its end.
-
-/** The first index in [0, n) with t[i] >= x (n when none). */
-function lowerBound(t: Float64Array, n: number, x: number): number {
-  let hi = n;
-  let step = 1;
-  let lo = n - 1;
-  while (lo >= 0 && t[lo] >= x) {
-    hi = lo;
-    lo = hi - step;
-    step *= 2;
-  }
-  lo = lo < 0 ? 0 : lo + 1;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (t[mid] < x) lo = mid + 1; else hi = mid; }
-  return lo;
-}
-
-/** The first index in [0, n) with t[i] > x (n when none). */
-function upperBound(t: Float64Array, n: number, x: number): number {
-  let hi = n;
-  let step = 1;
-  let lo = n - 1;
-  while (lo >= 0 && t[lo] > x) {
-    hi = lo;
-    lo = hi - step;
-    step *= 2;
-  }
-  lo = lo < 0 ? 0 : lo + 1;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (t[mid] <= x) lo = mid + 1; else hi = mid; }
-  return lo;
 }
 
 /** Opens (and replays) the store in `options.dir`. */
