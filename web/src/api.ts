@@ -51,20 +51,39 @@ async function get<T>(path: string, params: Record<string, string | string[]>, s
   return env.data as T;
 }
 
+/** An instant query at `time` (s). */
 export function instantQuery(query: string, time: number, signal?: AbortSignal) {
   return call<{ resultType: string; result: InstantSample[] | [number, string] }>('/api/v1/query', { query, time: String(time) }, signal);
 }
 
+/** A range query over [start, end] (s) every `step` s. */
 export function rangeQuery(query: string, start: number, end: number, step: number, signal?: AbortSignal) {
   return call<{ resultType: 'matrix'; result: RangeSeries[] }>('/api/v1/query_range', { query, start: String(start), end: String(end), step: String(step) }, signal);
 }
 
+/** Values of label `name` on the series matching any of `match` in [start, end] (s). */
 export function labelValues(name: string, match: string[], start: number, end: number, signal?: AbortSignal): Promise<string[]> {
   return get<string[]>(`/api/v1/label/${encodeURIComponent(name)}/values`, { 'match[]': match, start: String(start), end: String(end) }, signal);
 }
 
-export function seriesCount(match: string, start: number, end: number, signal?: AbortSignal): Promise<number> {
-  return get<Labels[]>('/api/v1/series', { 'match[]': match, start: String(start), end: String(end) }, signal).then((s) => s.length);
+/** Label names of the series matching any of `match` in [start, end] (s); cheap, unlike /series. */
+export function labelNames(match: string[], start: number, end: number, signal?: AbortSignal): Promise<string[]> {
+  return get<string[]>('/api/v1/labels', { 'match[]': match, start: String(start), end: String(end) }, signal);
+}
+
+/** /api/v1/status/tsdb: head figures and the biggest metrics by series count. */
+export interface TsdbStatus {
+  readonly headStats: { numSeries: number; numLabelPairs: number; chunkCount: number; minTime: number; maxTime: number; numSamples?: number; walBytes?: number };
+  readonly seriesCountByMetricName: Array<{ name: string; value: number }>;
+}
+
+export function tsdbStatus(signal?: AbortSignal): Promise<TsdbStatus> {
+  return get<TsdbStatus>('/api/v1/status/tsdb', {}, signal);
+}
+
+/** /api/v1/status/flags: Pharos' effective settings under their flag names ("otlp-grpc-listen"). */
+export function statusFlags(signal?: AbortSignal): Promise<Record<string, string>> {
+  return get<Record<string, string>>('/api/v1/status/flags', {}, signal);
 }
 
 /** One sample of Pharos' own /metrics (text exposition), parsed just enough for the pipeline page. */
@@ -74,6 +93,7 @@ export interface SelfSample {
   readonly value: number;
 }
 
+/** Pharos' own /metrics, every sample (histogram buckets included). */
 export async function selfMetrics(signal?: AbortSignal): Promise<SelfSample[]> {
   const text = await (await fetch('/metrics', { signal })).text();
   const out: SelfSample[] = [];
@@ -86,4 +106,23 @@ export async function selfMetrics(signal?: AbortSignal): Promise<SelfSample[]> {
     out.push({ name: m[1], labels, value: Number(m[3]) });
   }
   return out;
+}
+
+/** One scrape target of /api/v1/targets (Prometheus' shape; the fields the UI reads). */
+export interface ActiveTarget {
+  readonly labels: Labels;
+  readonly scrapePool: string;
+  readonly scrapeUrl: string;
+  readonly health: 'up' | 'down' | 'unknown';
+  readonly lastError: string;
+  /** RFC 3339; `0001-01-01T00:00:00Z` before the first scrape. */
+  readonly lastScrape: string;
+  /** Seconds. */
+  readonly lastScrapeDuration: number;
+  readonly scrapeInterval: string;
+}
+
+/** The scrape manager's active targets (/api/v1/targets?state=active). */
+export function activeTargets(signal?: AbortSignal): Promise<ActiveTarget[]> {
+  return get<{ activeTargets: ActiveTarget[] }>('/api/v1/targets', { state: 'active' }, signal).then((d) => d.activeTargets);
 }

@@ -1,11 +1,14 @@
 /** @module The Pharos UI: dashboard, explore and pipeline pages; the URL holds the state. */
-import { StrictMode } from 'react';
+import { lazy, StrictMode, Suspense, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Dashboard } from './pages/Dashboard.tsx';
-import { Explore } from './pages/Explore.tsx';
 import { Pipeline } from './pages/Pipeline.tsx';
 import { useUrlState } from './url-state.ts';
 import './styles.css';
+
+// The PromQL editor (CodeMirror, the PromQL grammar) is most of the code; the dashboard does
+// not need it, so it loads on the way to Explore only.
+const Explore = lazy(() => import('./pages/Explore.tsx').then((m) => ({ default: m.Explore })));
 
 const PAGES = [
   { path: '/dashboard', label: 'Dashboard' },
@@ -15,8 +18,11 @@ const PAGES = [
 
 function App() {
   const [{ path, params }, navigate] = useUrlState();
-  const page = PAGES.find((p) => path.startsWith(p.path))?.path ?? '/dashboard';
-  const setParams = (p: Record<string, string>, replace?: boolean) => navigate(page, p, replace);
+  const page = PAGES.find((p) => path.startsWith(p.path)) ?? PAGES[0];
+  const setParams = (p: Record<string, string>, replace?: boolean) => navigate(page.path, p, replace);
+  useEffect(() => {
+    document.title = `${page.label} · Pharos`;
+  }, [page.label]);
   return (
     <>
       <header>
@@ -26,8 +32,9 @@ function App() {
             <a
               key={p.path}
               href={p.path}
-              aria-current={page === p.path ? 'page' : undefined}
+              aria-current={page.path === p.path ? 'page' : undefined}
               onClick={(e) => {
+                if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
                 e.preventDefault();
                 navigate(p.path, p.path === '/dashboard' && params.service ? { service: params.service } : {});
               }}
@@ -38,9 +45,13 @@ function App() {
         </nav>
       </header>
       <main>
-        {page === '/dashboard' && <Dashboard params={params} setParams={setParams} />}
-        {page === '/explore' && <Explore params={params} setParams={setParams} />}
-        {page === '/pipeline' && <Pipeline />}
+        {page.path === '/dashboard' && <Dashboard params={params} setParams={setParams} />}
+        {page.path === '/explore' && (
+          <Suspense fallback={<p className="loading">Loading the query editor…</p>}>
+            <Explore params={params} setParams={setParams} />
+          </Suspense>
+        )}
+        {page.path === '/pipeline' && <Pipeline />}
       </main>
     </>
   );

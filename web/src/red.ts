@@ -2,7 +2,14 @@
  * @module The RED dashboard's queries (spec red-dashboard.md §1.4), for either naming convention
  * a service may send: stable semconv (`http_server_request_duration_seconds`, seconds) or the
  * older one many SDKs still emit (`http_server_duration_milliseconds`, ms, `http_target`).
+ *
+ * The dashboard asks few, cheap questions (issue: interactive in under 1 s with 200 routes):
+ * one `sum by (status)` range query feeds the error, error-ratio and total lines; quantiles
+ * come from one `sum by (le, …)` query each for the table and the latency panel, computed in
+ * the browser with the engine's own code; per-route panels draw only the busiest routes.
+ * Every computed figure also has its plain PromQL (`equivalent`), for Explore and the tests.
  */
+import { exactAlternation } from './chart-data.ts';
 
 export interface Convention {
   readonly id: 'stable' | 'old';
@@ -11,6 +18,9 @@ export interface Convention {
   readonly route: string;
   readonly method: string;
   readonly status: string;
+  /** Body-size histograms (base names), where the SDK records them. */
+  readonly requestSize: string;
+  readonly responseSize: string;
   /** Multiply latencies by this to get seconds. */
   readonly toSeconds: number;
   readonly description: string;
@@ -22,19 +32,26 @@ export const STABLE: Convention = {
   route: 'http_route',
   method: 'http_request_method',
   status: 'http_response_status_code',
+  requestSize: 'http_server_request_body_size_bytes',
+  responseSize: 'http_server_response_body_size_bytes',
   toSeconds: 1,
-  description: 'stable HTTP semantic conventions (http_server_request_duration_seconds, seconds)',
+  description: 'stable HTTP semantic conventions (http_server_request_duration_seconds, in seconds)',
 };
+
+/** The metric of the older conventions, in ms (OTel Python's default, instrumentation-http ≤ 0.220). */
+export const OLD_METRIC = 'http_server_duration_milliseconds';
 
 export function oldConvention(route: 'http_route' | 'http_target'): Convention {
   return {
     id: 'old',
-    metric: 'http_server_duration_milliseconds',
+    metric: OLD_METRIC,
     route,
     method: 'http_method',
     status: 'http_status_code',
+    requestSize: 'http_server_request_size_bytes',
+    responseSize: 'http_server_response_size_bytes',
     toSeconds: 0.001,
-    description: `older HTTP semantic conventions (http_server_duration_milliseconds in ms, converted to s; route label ${route})`,
+    description: `older HTTP semantic conventions (${OLD_METRIC}, in ms, shown converted to seconds; route label ${route})`,
   };
 }
 
@@ -43,49 +60,81 @@ export function quote(s: string): string {
   return JSON.stringify(s);
 }
 
+/** Which series a view reads. */
+export interface Scope {
+  /** service_name, or job when resource attributes are not promoted. */
+  readonly serviceLabel: string;
+  readonly service: string;
+  /** A route regex (fully anchored, as PromQL does); '' for every route. */
+  readonly routeFilter: string;
+  /** Rate window of range queries, s. */
+  readonly windowS: number;
+  /** The view's range, s: the table's instant queries rate over all of it. */
+  readonly rangeS: number;
+}
+
 export interface RedQueries {
-  readonly requestsByRoute: string;
-  readonly errorsByStatus: string;
-  readonly errorRatio: string;
-  readonly latency: (q: number) => string;
+  /** Range: request rate by status code; errors, 5xx ratio and the total come from it. */
+  readonly statusRates: string;
+  /** Range: request rate by method and route, for these routes only. */
+  requestsByEndpoint(routes: readonly string[]): string;
+  /** Range: `_bucket` rates by le and route, for these routes; quantiles are computed from it. */
+  latencyBuckets(routes: readonly string[]): string;
   readonly activeRequests: string;
   readonly requestBodySize: string;
   readonly responseBodySize: string;
-  /** Instant queries of the per-endpoint table, over `rangeSeconds`. */
+  /** Instant queries of the per-endpoint table, over the whole range. */
   readonly table: {
-    readonly rate: string;
+    /** Rate by method, route and status: the req/s and error % columns. */
+    readonly counts: string;
+    /** `_bucket` rates by le, method and route, for these routes. */
+    buckets(routes: readonly string[]): string;
+  };
+  /** The plain PromQL each computed figure equals. */
+  readonly equivalent: {
+    readonly errorsByStatus: string;
     readonly errorRatio: string;
-    readonly latency: (q: number) => string;
+    latencyByRoute(q: number, routes: readonly string[]): string;
+    readonly table: { readonly rate: string; readonly errorRatio: string; latency(q: number): string };
   };
 }
 
-/**
- * Queries for one service. `serviceLabel` is service_name (or job when resource attributes
- * are not promoted); `routeFilter` narrows every selector; `window` is the rate window in s.
- */
-export function redQueries(c: Convention, serviceLabel: string, service: string, routeFilter: string, windowS: number, rangeS: number): RedQueries {
-  const sel = (extra = ''): string => {
+/** Every query of the dashboard for one service and view. */
+export function redQueries(c: Convention, scope: Scope): RedQueries {
+  const { serviceLabel, service, routeFilter } = scope;
+  const sel = (extra: string[] = [], filtered = true): string => {
     const parts = [`${serviceLabel}=${quote(service)}`];
-    if (routeFilter !== '') parts.push(`${c.route}=~${quote(routeFilter)}`);
-    if (extra !== '') parts.push(extra);
-    return `{${parts.join(', ')}}`;
+    if (filtered && routeFilter !== '') parts.push(`${c.route}=~${quote(routeFilter)}`);
+    return `{${[...parts, ...extra].join(', ')}}`;
   };
-  const w = `${Math.max(1, Math.round(windowS))}s`;
-  const r = `${Math.max(1, Math.round(rangeS))}s`;
+  const only = (routes: readonly string[]) => [`${c.route}=~${quote(exactAlternation(routes))}`];
+  const w = `${Math.max(1, Math.round(scope.windowS))}s`;
+  const r = `${Math.max(1, Math.round(scope.rangeS))}s`;
   const scale = (q: string): string => (c.toSeconds === 1 ? q : `${q} * ${c.toSeconds}`);
   const endpoint = `${c.method}, ${c.route}`;
+  const errors = `${c.status}=~"5.."`;
+  const median = (metric: string) => `histogram_quantile(0.5, sum by (le) (rate(${metric}_bucket${sel()}[${w}])))`;
   return {
-    requestsByRoute: `sum by (${endpoint}) (rate(${c.metric}_count${sel()}[${w}]))`,
-    errorsByStatus: `sum by (${c.status}) (rate(${c.metric}_count${sel(`${c.status}=~"4..|5.."`)}[${w}]))`,
-    errorRatio: `sum(rate(${c.metric}_count${sel(`${c.status}=~"5.."`)}[${w}])) / sum(rate(${c.metric}_count${sel()}[${w}]))`,
-    latency: (q) => scale(`histogram_quantile(${q}, sum by (le, ${c.route}) (rate(${c.metric}_bucket${sel()}[${w}])))`),
-    activeRequests: `sum by (${c.method}) (http_server_active_requests${sel().replace(`, ${c.route}=~${quote(routeFilter)}`, '')})`,
-    requestBodySize: `histogram_quantile(0.5, sum by (le) (rate(http_server_request_body_size_bytes_bucket${sel()}[${w}])))`,
-    responseBodySize: `histogram_quantile(0.5, sum by (le) (rate(http_server_response_body_size_bytes_bucket${sel()}[${w}])))`,
+    statusRates: `sum by (${c.status}) (rate(${c.metric}_count${sel()}[${w}]))`,
+    requestsByEndpoint: (routes) => `sum by (${endpoint}) (rate(${c.metric}_count${sel(only(routes), false)}[${w}]))`,
+    latencyBuckets: (routes) => `sum by (le, ${c.route}) (rate(${c.metric}_bucket${sel(only(routes), false)}[${w}]))`,
+    // Semconv gives active requests no route label, so the route filter cannot apply.
+    activeRequests: `sum by (${c.method}) (http_server_active_requests${sel([], false)})`,
+    requestBodySize: median(c.requestSize),
+    responseBodySize: median(c.responseSize),
     table: {
-      rate: `sum by (${endpoint}) (rate(${c.metric}_count${sel()}[${r}]))`,
-      errorRatio: `sum by (${endpoint}) (rate(${c.metric}_count${sel(`${c.status}=~"5.."`)}[${r}])) / sum by (${endpoint}) (rate(${c.metric}_count${sel()}[${r}]))`,
-      latency: (q) => scale(`histogram_quantile(${q}, sum by (le, ${endpoint}) (rate(${c.metric}_bucket${sel()}[${r}])))`),
+      counts: `sum by (${endpoint}, ${c.status}) (rate(${c.metric}_count${sel([], false)}[${r}]))`,
+      buckets: (routes) => `sum by (le, ${endpoint}) (rate(${c.metric}_bucket${sel(only(routes), false)}[${r}]))`,
+    },
+    equivalent: {
+      errorsByStatus: `sum by (${c.status}) (rate(${c.metric}_count${sel([`${c.status}=~"4..|5.."`])}[${w}]))`,
+      errorRatio: `sum(rate(${c.metric}_count${sel([errors])}[${w}])) / sum(rate(${c.metric}_count${sel()}[${w}]))`,
+      latencyByRoute: (q, routes) => scale(`histogram_quantile(${q}, sum by (le, ${c.route}) (rate(${c.metric}_bucket${sel(only(routes), false)}[${w}])))`),
+      table: {
+        rate: `sum by (${endpoint}) (rate(${c.metric}_count${sel([], false)}[${r}]))`,
+        errorRatio: `sum by (${endpoint}) (rate(${c.metric}_count${sel([errors], false)}[${r}])) / sum by (${endpoint}) (rate(${c.metric}_count${sel([], false)}[${r}]))`,
+        latency: (q) => scale(`histogram_quantile(${q}, sum by (le, ${endpoint}) (rate(${c.metric}_bucket${sel([], false)}[${r}])))`),
+      },
     },
   };
 }

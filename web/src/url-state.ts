@@ -43,7 +43,20 @@ export function timeWindow(params: Params, now: number): { start: number; end: n
   return { start: end - range, end };
 }
 
-/** A step giving about 250 points, at least 1 s (Grafana picks similar resolutions). */
-export function stepFor(start: number, end: number): number {
-  return Math.max(1, Math.round((end - start) / 250));
+/** A step giving about `points` points (250: the Prometheus UI's resolution), at least 1 s. */
+export function stepFor(start: number, end: number, points = 250): number {
+  return Math.max(1, Math.round((end - start) / points));
+}
+
+/** The OTel SDKs' default metric export interval, s (OTEL_METRIC_EXPORT_INTERVAL = 60000). */
+const DEFAULT_EXPORT_INTERVAL_S = 60;
+
+/**
+ * The rate window of range panels for a step, s: Grafana's `$__rate_interval` rule with the SDKs'
+ * default export interval, max(step + interval, 2 × interval). Each window then holds two
+ * samples at least and neighbours barely overlap, so the server reads each sample about once
+ * (a window of 4 steps made it read each one 4 times: the 24 h dashboard's costliest queries).
+ */
+export function rateWindowFor(step: number): number {
+  return Math.max(step + DEFAULT_EXPORT_INTERVAL_S, 2 * DEFAULT_EXPORT_INTERVAL_S);
 }

@@ -1,61 +1,81 @@
-/** @module A dashboard panel: runs its range queries for the current window and draws them. */
+/**
+ * @module A dashboard panel: loads its chart data for the current view and draws it, or says
+ * why there is nothing to draw. Reports to the ReadyTracker once what it shows is on screen.
+ */
 import { useEffect, useState } from 'react';
-import { rangeQuery, type RangeSeries } from '../api.ts';
-import { Chart, type ChartProps } from './Chart.tsx';
+import type { ChartData } from '../chart-data.ts';
+import type { ReadyTracker } from '../ready.ts';
+import { Chart, type Unit } from './Chart.tsx';
 
 export interface PanelProps {
   readonly title: string;
-  readonly queries: Array<{ query: string; legend: (m: Record<string, string>) => string }>;
-  readonly start: number;
-  readonly end: number;
-  readonly step: number;
-  readonly unit: ChartProps['unit'];
-  readonly refreshKey: number;
+  readonly unit: Unit;
+  /** Names what `load` fetches; a new key loads again. Null while an input is missing (shows "Loading"). */
+  readonly loadKey: string | null;
+  readonly load: (signal: AbortSignal) => Promise<ChartData>;
+  /** Shown when the data has no lines. */
   readonly empty?: string;
+  /** A line under the title, e.g. which routes are drawn. */
+  readonly note?: string;
+  /** Where "Open in Explore" leads (a URL of the Explore page). */
+  readonly exploreHref?: string;
+  readonly wide?: boolean;
   readonly onZoom?: (from: number, to: number) => void;
+  readonly ready?: { readonly tracker: ReadyTracker; readonly generation: string };
 }
 
-export function Panel({ title, queries, start, end, step, unit, refreshKey, empty, onZoom }: PanelProps) {
-  const [state, setState] = useState<{ series: RangeSeries[]; legends: Array<(m: Record<string, string>) => string>; error: string | null; loading: boolean }>({ series: [], legends: [], error: null, loading: true });
-  const key = queries.map((q) => q.query).join('\n');
+interface Loaded {
+  readonly key: string;
+  readonly data: ChartData | null;
+  readonly error: string | null;
+}
+
+export function Panel({ title, unit, loadKey, load, empty, note, exploreHref, wide, onZoom, ready }: PanelProps) {
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  // The key whose data is on screen (chart drawn, or the empty/error note rendered).
+  const [shownKey, setShownKey] = useState<string | null>(null);
   useEffect(() => {
+    if (loadKey === null) return;
     const ac = new AbortController();
-    setState((s) => ({ ...s, loading: true }));
-    Promise.all(queries.map((q) => rangeQuery(q.query, start, end, step, ac.signal)))
-      .then((results) => {
-        const series: RangeSeries[] = [];
-        const legends: Array<(m: Record<string, string>) => string> = [];
-        results.forEach((r, i) => {
-          for (const s of r.data.result) {
-            series.push(s);
-            legends.push(queries[i].legend);
-          }
-        });
-        setState({ series, legends, error: null, loading: false });
+    load(ac.signal)
+      .then((data) => {
+        if (!ac.signal.aborted) setLoaded({ key: loadKey, data, error: null });
       })
       .catch((e: unknown) => {
-        if (!ac.signal.aborted) setState({ series: [], legends: [], error: e instanceof Error ? e.message : String(e), loading: false });
+        if (!ac.signal.aborted) setLoaded({ key: loadKey, data: null, error: e instanceof Error ? e.message : String(e) });
       });
     return () => ac.abort();
+    // `load` is a new closure each render; `loadKey` says when it fetches something else.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, start, end, step, refreshKey]);
-  const legend = (m: Record<string, string>) => {
-    const i = state.series.findIndex((s) => s.metric === m);
-    return (state.legends[i] ?? (() => JSON.stringify(m)))(m);
-  };
+  }, [loadKey]);
+  const hasLines = loaded !== null && loaded.data !== null && loaded.data.lines.length > 0;
+  useEffect(() => {
+    if (loaded && !hasLines) setShownKey(loaded.key);
+  }, [loaded, hasLines]);
+  useEffect(() => {
+    if (ready && shownKey !== null && shownKey === loadKey) ready.tracker.done(title, ready.generation);
+  }, [ready?.tracker, ready?.generation, shownKey, loadKey, title]);
+  const busy = loadKey === null || loaded?.key !== loadKey;
+  const id = `panel-${title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
   return (
-    <section className="panel" aria-label={title} data-queries={key}>
-      <h2>{title}</h2>
-      {state.error && <p role="alert" className="error">{state.error}</p>}
-      {!state.error && !state.loading && state.series.length === 0 && <p className="empty">{empty ?? 'No data in this time range.'}</p>}
-      {state.series.length > 0 && <Chart series={state.series} legend={legend} unit={unit} onZoom={onZoom} />}
-      {state.series.length > 0 && (
-        <ul className="legend-list" aria-label={`${title} series`}>
-          {state.series.map((s, i) => (
-            <li key={i}>{legend(s.metric)}</li>
-          ))}
-        </ul>
+    <section className={wide ? 'panel wide' : 'panel'} aria-labelledby={`${id}-title`} aria-busy={busy} data-load-key={loadKey ?? ''}>
+      <div className="panel-head">
+        <h2 id={`${id}-title`}>{title}</h2>
+        {exploreHref && (
+          <a className="explore-link" href={exploreHref} aria-label={`Open the query of "${title}" in Explore`}>
+            Explore
+          </a>
+        )}
+      </div>
+      {note && <p className="panel-note">{note}</p>}
+      {loaded?.error && (
+        <p role="alert" className="error">
+          {loaded.error}
+        </p>
       )}
+      {loaded && !loaded.error && !hasLines && <p className="empty">{empty ?? 'No data in this time range.'}</p>}
+      {!loaded && <p className="loading">Loading…</p>}
+      {hasLines && <Chart data={loaded.data!} label={`${title}: chart of ${loaded.data!.lines.length} lines; the legend below names them`} unit={unit} onZoom={onZoom} onDrawn={() => setShownKey(loaded.key)} />}
     </section>
   );
 }

@@ -5,6 +5,7 @@
 import { autocompletion, completionKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { setDiagnostics } from '@codemirror/lint';
 import { EditorState } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
@@ -13,6 +14,8 @@ import { useEffect, useRef } from 'react';
 export interface EditorHandle {
   /** Moves the cursor to a 1-based line:col (where the API reported a parse error). */
   focusAt(line: number, col: number): void;
+  /** Underlines the server's error at 1-based line:col in the editor (until the next edit relints). */
+  markError(line: number, col: number, message: string): void;
 }
 
 export function PromqlEditor({ value, onChange, onRun, handle }: { value: string; onChange: (v: string) => void; onRun: () => void; handle?: { current: EditorHandle | null } }) {
@@ -47,12 +50,20 @@ export function PromqlEditor({ value, onChange, onRun, handle }: { value: string
       }),
     });
     view.current = v;
+    const offset = (line: number, col: number): number => {
+      const l = v.state.doc.line(Math.min(Math.max(1, line), v.state.doc.lines));
+      return Math.min(l.from + Math.max(1, col) - 1, l.to);
+    };
     if (handle) {
       handle.current = {
         focusAt(line: number, col: number) {
-          const l = v.state.doc.line(Math.min(Math.max(1, line), v.state.doc.lines));
-          v.dispatch({ selection: { anchor: Math.min(l.from + col - 1, l.to) } });
+          v.dispatch({ selection: { anchor: offset(line, col) } });
           v.focus();
+        },
+        markError(line: number, col: number, message: string) {
+          const from = offset(line, col);
+          const to = Math.min(from + 1, v.state.doc.length);
+          v.dispatch(setDiagnostics(v.state, [{ from: to > from ? from : Math.max(0, from - 1), to: Math.max(to, from), severity: 'error', message, source: 'Pharos' }]));
         },
       };
     }

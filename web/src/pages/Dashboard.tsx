@@ -1,66 +1,181 @@
 /** @module The RED dashboard for one service: rate, errors, duration, active requests, endpoints. */
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { labelValues, seriesCount } from '../api.ts';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { labelNames, labelValues } from '../api.ts';
+import { anchoredRegex, DASH, escapeRegex, onGrid, rangeQuantiles, remainder, splitByStatus, stepGrid, type ChartData, type Line } from '../chart-data.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { EndpointTable } from '../components/EndpointTable.tsx';
 import { Panel } from '../components/Panel.tsx';
-import { oldConvention, redQueries, STABLE, statusClass, type Convention } from '../red.ts';
-import { RANGES, stepFor, timeWindow, type Params } from '../url-state.ts';
+import { TimeRangePicker } from '../components/TimeRangePicker.tsx';
+import { busiestRoutes, QUANTILES, rowsFromCounts, withLatency, type Row } from '../endpoints.ts';
+import { QueryCache } from '../query-cache.ts';
+import { MARK_TABLE_COMPLETE, MARK_TABLE_FIRST_LATENCIES, ReadyTracker } from '../ready.ts';
+import { OLD_METRIC, oldConvention, quote, redQueries, STABLE, statusClass, type Convention, type RedQueries } from '../red.ts';
+import { rateWindowFor, stepFor, timeWindow, type Params } from '../url-state.ts';
 
 const REFRESH = [
   { label: 'Off', seconds: 0 },
-  { label: '10s', seconds: 10 },
-  { label: '30s', seconds: 30 },
-  { label: '1m', seconds: 60 },
+  { label: '10 seconds', seconds: 10 },
+  { label: '30 seconds', seconds: 30 },
+  { label: '1 minute', seconds: 60 },
+  { label: '5 minutes', seconds: 300 },
 ];
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Routes drawn per panel: more lines are unreadable, and each one costs query time (issue: 200 routes). */
+const REQUEST_ROUTES = 10;
+const LATENCY_ROUTES = 5;
+/** Routes in the table's first latency query (about the rows in view), and in each later one. */
+const FIRST_LATENCY_ROUTES = 8;
+const LATENCY_BATCH = 20;
+/** Grey, for the "other routes" line. */
+const OTHER_COLOUR = 8;
+
+const TITLES = {
+  requests: 'Requests per second by route',
+  errors: 'Errors per second by status code',
+  ratio: 'Error ratio (5xx)',
+  latency: 'Latency p50 / p95 / p99 by route',
+  active: 'Active requests',
+  body: 'Request / response body size (median)',
+};
+const PARTS = [...Object.values(TITLES), 'Endpoints'];
+const QUANTILE_DASH = [DASH.solid, DASH.dashed, DASH.dotted];
+
+/**
+ * Points per chart for a window `widthPx` wide: one per 4 px of plot (two panels a row from
+ * 1100 px, as .panels lays them out), 60 to 250. The server's cost grows with series × points,
+ * and a 24 h view needs no more points than the plot has room for.
+ */
+function dashboardPoints(widthPx: number): number {
+  const columns = widthPx >= 1100 ? 2 : 1;
+  const plotPx = (widthPx - 48) / columns - 120; // page and panel padding, the y axis
+  return Math.max(60, Math.min(250, Math.round(plotPx / 4)));
 }
 
-/** Which convention a service's metrics follow (stable names first). */
-async function detectConvention(serviceLabel: string, service: string, start: number, end: number): Promise<Convention | null> {
-  const sel = `{${serviceLabel}=${JSON.stringify(service)}}`;
-  if ((await seriesCount(`${STABLE.metric}_count${sel}`, start, end)) > 0) return STABLE;
-  if ((await seriesCount(`http_server_duration_milliseconds_count${sel}`, start, end)) > 0) {
-    const withRoute = await seriesCount(`http_server_duration_milliseconds_count{${serviceLabel}=${JSON.stringify(service)}, http_route!=""}`, start, end);
-    return oldConvention(withRoute > 0 ? 'http_route' : 'http_target');
-  }
-  return null;
+interface Detected {
+  readonly key: string;
+  readonly convention: Convention | null;
+  /** The service also sends the older names (http/dup); the stable ones are used. */
+  readonly alsoOld: boolean;
+}
+
+/** Which convention a service's metrics follow (stable names first), from two cheap label-name lookups. */
+async function detectConvention(serviceLabel: string, service: string, start: number, end: number, signal: AbortSignal): Promise<Omit<Detected, 'key'>> {
+  const sel = `{${serviceLabel}=${quote(service)}}`;
+  const [stable, old] = await Promise.all([labelNames([`${STABLE.metric}_count${sel}`], start, end, signal), labelNames([`${OLD_METRIC}_count${sel}`], start, end, signal)]);
+  if (stable.length > 0) return { convention: STABLE, alsoOld: old.length > 0 };
+  if (old.length > 0) return { convention: oldConvention(old.includes('http_route') ? 'http_route' : 'http_target'), alsoOld: false };
+  return { convention: null, alsoOld: false };
+}
+
+interface Endpoints {
+  readonly key: string;
+  readonly rows: Row[] | null;
+  /** Every endpoint is listed with its rate and error ratio (or there are none). */
+  readonly listed: boolean;
+  readonly error: string | null;
+}
+
+/**
+ * The table's rows: every endpoint's rate and error ratio first (one query); the latencies once
+ * the dashboard is drawn, busiest routes first, in batches. A latency batch reads routes × codes
+ * × buckets series over the whole range (24 h: 75 × 1440 samples a route), the costliest reads of
+ * the page, so they wait for the panels, and a click between two batches is answered at once.
+ */
+function useEndpoints(q: RedQueries | null, c: Convention | null, cache: QueryCache, end: number, dataKey: string, tracker: ReadyTracker, onRows: { readonly current: (rows: Row[]) => void }): Endpoints {
+  const [state, setState] = useState<Endpoints>({ key: '', rows: null, listed: false, error: null });
+  useEffect(() => {
+    if (!q || !c) return;
+    let live = true;
+    const set = (rows: Row[]) => {
+      if (live) setState({ key: dataKey, rows, listed: true, error: null });
+    };
+    (async () => {
+      let rows = rowsFromCounts(await cache.instant(q.table.counts, end), c);
+      // Every query that waited for the busiest routes goes out now, before React renders the rows.
+      onRows.current(rows);
+      set(rows);
+      const pending = [...new Set(rows.map((r) => r.route))];
+      if (pending.length > 0) await tracker.whenReady();
+      for (let i = 0; i < pending.length && live; ) {
+        const size = i === 0 ? FIRST_LATENCY_ROUTES : LATENCY_BATCH;
+        const batch = pending.slice(i, i + size);
+        rows = withLatency(rows, await cache.instant(q.table.buckets(batch), end), c, new Set(batch));
+        set(rows);
+        if (i === 0 && live) performance.mark(MARK_TABLE_FIRST_LATENCIES);
+        i += size;
+      }
+      if (live) performance.mark(MARK_TABLE_COMPLETE);
+    })().catch((e: unknown) => {
+      if (live && !cache.signal.aborted) setState((s) => ({ ...s, key: dataKey, listed: true, error: e instanceof Error ? e.message : String(e) }));
+    });
+    return () => {
+      live = false;
+    };
+    // dataKey names everything the queries depend on.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [dataKey]);
+  return state.key === dataKey ? state : { key: dataKey, rows: null, listed: false, error: null };
+}
+
+/** The route filter that selects exactly `route`; `(?:)` for requests without one (an empty filter means all). */
+function routeParamFor(route: string): string {
+  return route === '' ? '(?:)' : escapeRegex(route);
+}
+
+function exploreHref(query: string, params: Params): string {
+  const p = new URLSearchParams({ q: query });
+  for (const k of ['range', 'from', 'to']) if (params[k]) p.set(k, params[k]);
+  return `/explore?${p}`;
 }
 
 export function Dashboard({ params, setParams }: { params: Params; setParams: (p: Params, replace?: boolean) => void }) {
   const [now, setNow] = useState(() => Math.floor(Date.now() / 1000));
   const [refreshKey, setRefreshKey] = useState(0);
   const { start, end } = timeWindow(params, now);
-  const step = stepFor(start, end);
-  const [services, setServices] = useState<string[] | null>(null);
-  const [serviceLabel, setServiceLabel] = useState('service_name');
-  const [convention, setConvention] = useState<Convention | null>(null);
+  const step = stepFor(start, end, dashboardPoints(window.innerWidth));
+  const windowS = rateWindowFor(step);
   const refresh = Number(params.refresh ?? 0);
+  const [tracker] = useState(() => new ReadyTracker());
 
+  // Services, and (in parallel when the URL names one) the service's naming convention.
+  const [services, setServices] = useState<{ label: string; names: string[] } | null>(null);
+  const [servicesError, setServicesError] = useState<string | null>(null);
   useEffect(() => {
-    const match = [`${STABLE.metric}_count`, 'http_server_duration_milliseconds_count'];
-    labelValues('service_name', match, start, end)
-      .then(async (names) => {
-        if (names.length > 0) return { label: 'service_name', names };
-        return { label: 'job', names: await labelValues('job', match, start, end) };
+    const ac = new AbortController();
+    const match = [`${STABLE.metric}_count`, `${OLD_METRIC}_count`];
+    labelValues('service_name', match, start, end, ac.signal)
+      .then(async (names) => (names.length > 0 ? { label: 'service_name', names } : { label: 'job', names: await labelValues('job', match, start, end, ac.signal) }))
+      .then((s) => {
+        setServices(s);
+        setServicesError(null);
       })
-      .then(({ label, names }) => {
-        setServiceLabel(label);
-        setServices(names);
-        if (!params.service && names.length > 0) setParams({ ...params, service: names[0] }, true);
-      })
-      .catch(() => setServices([]));
+      .catch((e: unknown) => {
+        if (!ac.signal.aborted) setServicesError(e instanceof Error ? e.message : String(e));
+      });
+    return () => ac.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [refreshKey]);
+  const serviceLabel = services?.label ?? 'service_name';
+  const service = params.service || services?.names[0] || '';
+  useEffect(() => {
+    if (!params.service && services && services.names.length > 0) setParams({ ...params, service: services.names[0] }, true);
+  }, [services, params, setParams]);
 
-  const service = params.service ?? '';
+  // Detected once per service; again on a range change only while nothing was found.
+  const serviceKey = `${serviceLabel}|${service}|${refreshKey}`;
+  const [detected, setDetected] = useState<Detected | null>(null);
+  const retryKey = detected?.key === serviceKey && detected.convention === null ? `${start}|${end}` : '';
   useEffect(() => {
     if (service === '') return;
-    void detectConvention(serviceLabel, service, start, end).then(setConvention);
+    const ac = new AbortController();
+    detectConvention(serviceLabel, service, start, end, ac.signal)
+      .then((d) => setDetected({ key: serviceKey, ...d }))
+      .catch(() => undefined);
+    return () => ac.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [service, serviceLabel, refreshKey]);
+  }, [serviceKey, retryKey]);
+  const current = detected?.key === serviceKey ? detected : null;
+  const convention = current?.convention ?? null;
 
   useEffect(() => {
     if (refresh <= 0) return;
@@ -71,75 +186,233 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
     return () => clearInterval(id);
   }, [refresh]);
 
-  const onZoom = useCallback((from: number, to: number) => setParams({ ...params, from: String(from), to: String(to), range: '' }), [params, setParams]);
-  const routeFilter = params.route ?? '';
-  const windowS = Math.max(60, 4 * step);
-  const q = useMemo(() => (convention ? redQueries(convention, serviceLabel, service, routeFilter, windowS, end - start) : null), [convention, serviceLabel, service, routeFilter, windowS, end, start]);
+  // The route filter: typed (a regex, applied after a pause) or set by selecting a table row.
+  const routeParam = params.route ?? '';
+  const routeRegex = routeParam === '' ? null : anchoredRegex(routeParam);
+  const routeFilter = routeParam !== '' && routeRegex === null ? '' : routeParam;
+  const [routeDraft, setRouteDraft] = useState(routeParam);
+  useEffect(() => setRouteDraft(routeParam), [routeParam]);
+  useEffect(() => {
+    if (routeDraft === routeParam) return;
+    const id = setTimeout(() => setParams({ ...params, route: routeDraft }, true), 500);
+    return () => clearTimeout(id);
+  }, [routeDraft, routeParam, params, setParams]);
 
-  if (services !== null && services.length === 0) return <EmptyState />;
-  const route = (m: Record<string, string>) => (convention ? m[convention.route] ?? '(no route)' : '');
-  const method = (m: Record<string, string>) => (convention ? m[convention.method] ?? '' : '');
+  // One cache per view: panels reading the same query share one request; a new view aborts the old one's.
+  const cacheKey = `${serviceLabel}|${service}|${start}|${end}|${step}|${refreshKey}`;
+  const dataKey = convention ? `${cacheKey}|${convention.id}|${convention.route}` : '';
+  const cacheRef = useRef<{ key: string; cache: QueryCache } | null>(null);
+  if (cacheRef.current?.key !== cacheKey) {
+    cacheRef.current?.cache.dispose();
+    cacheRef.current = { key: cacheKey, cache: new QueryCache() };
+  }
+  const cache = cacheRef.current.cache;
+  const scope = { serviceLabel, service, routeFilter, windowS, rangeS: end - start };
+  const q = convention ? redQueries(convention, scope) : null;
+  // While the convention is being detected, the stable one's first two queries already go out: most
+  // services send it, the answers wait in the cache, and a wrong guess costs two empty answers.
+  const guessing = service !== '' && current === null;
+  useEffect(() => {
+    if (!guessing) return;
+    const guess = redQueries(STABLE, scope);
+    cache.instant(guess.table.counts, end).catch(() => undefined);
+    cache.range(guess.statusRates, start, end, step).catch(() => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [guessing, cacheKey]);
+  const generation = `${dataKey}|${routeFilter}`;
+  if (convention) tracker.expect(generation, PARTS);
+  const ready = { tracker, generation };
+
+  // The route panels' queries, sent as soon as the busiest routes are known (the panels then find them in the cache).
+  const prefetch = useRef<(rows: Row[]) => void>(() => undefined);
+  prefetch.current = (rows) => {
+    if (!q) return;
+    const busiest = busiestRoutes(rows, routeFilter === '' ? null : routeRegex);
+    if (busiest.length === 0) return;
+    cache.range(q.requestsByEndpoint(busiest.slice(0, REQUEST_ROUTES)), start, end, step).catch(() => undefined);
+    cache.range(q.latencyBuckets(busiest.slice(0, LATENCY_ROUTES)), start, end, step).catch(() => undefined);
+  };
+  const endpoints = useEndpoints(q, convention, cache, end, dataKey, tracker, prefetch);
+  useEffect(() => {
+    if (!endpoints.listed) return;
+    const raf = requestAnimationFrame(() => tracker.done('Endpoints', generation));
+    return () => cancelAnimationFrame(raf);
+  }, [endpoints.listed, generation, tracker]);
+
+  const onZoom = useCallback((from: number, to: number) => setParams({ ...params, from: String(from), to: String(to), range: '' }), [params, setParams]);
+
+  if (services !== null && services.names.length === 0) return <EmptyState />;
+
+  const rows = endpoints.rows;
+  const routes = rows ? busiestRoutes(rows, routeFilter === '' ? null : routeRegex) : null;
+  const colourOf = (route: string) => Math.max(0, routes?.indexOf(route) ?? 0);
+  const topRequests = routes?.slice(0, REQUEST_ROUTES) ?? null;
+  const topLatency = routes?.slice(0, LATENCY_ROUTES) ?? null;
+  const selected = routeFilter === '' ? null : (rows?.find((r) => routeParamFor(r.route) === routeFilter)?.route ?? null);
+  const viewKey = `${dataKey}|${routeFilter}`;
+  const times = () => stepGrid(start, end, step);
+  const shownOf = (shown: number, all: number) => (all > shown ? `The busiest ${shown} of ${all} routes${routeFilter ? ' matching the filter' : ''}; select a row in the table for any other.` : undefined);
+  const c = convention;
+
   return (
     <div className="dashboard">
-      <form className="controls" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Service
-          <select value={service} onChange={(e) => setParams({ ...params, service: e.target.value, route: '' })}>
-            {(services ?? []).map((s) => (
+      <h1 className="visually-hidden">Dashboard</h1>
+      <form className="controls" onSubmit={(e) => e.preventDefault()} aria-label="Dashboard controls">
+        <div className="field">
+          <label htmlFor="service-select">Service</label>
+          <select id="service-select" value={service} onChange={(e) => setParams({ ...params, service: e.target.value, route: '' })}>
+            {(services?.names ?? (service ? [service] : [])).map((s) => (
               <option key={s}>{s}</option>
             ))}
           </select>
-        </label>
-        <label>
-          Time range
-          <select value={params.from ? 'custom' : String(params.range ?? 3600)} onChange={(e) => setParams({ ...params, range: e.target.value, from: '', to: '' })}>
-            {params.from && <option value="custom">Custom (zoomed)</option>}
-            {RANGES.map((r) => (
-              <option key={r.seconds} value={r.seconds}>
-                {r.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Auto-refresh
-          <select value={String(refresh)} onChange={(e) => setParams({ ...params, refresh: e.target.value === '0' ? '' : e.target.value })}>
+        </div>
+        <TimeRangePicker params={params} setParams={setParams} start={start} end={end} />
+        <div className="field">
+          <label htmlFor="refresh-select">Auto-refresh</label>
+          <select id="refresh-select" value={String(refresh)} onChange={(e) => setParams({ ...params, refresh: e.target.value === '0' ? '' : e.target.value })}>
             {REFRESH.map((r) => (
               <option key={r.seconds} value={r.seconds}>
                 {r.label}
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <label>
           Route filter (regex)
-          <input value={routeFilter} onChange={(e) => setParams({ ...params, route: e.target.value }, true)} placeholder="all routes" />
+          <input value={routeDraft} onChange={(e) => setRouteDraft(e.target.value)} placeholder="all routes" aria-invalid={routeParam !== '' && routeRegex === null} aria-describedby="route-filter-error" />
         </label>
-        <button type="button" onClick={() => { setNow(Math.floor(Date.now() / 1000)); setRefreshKey((k) => k + 1); }}>
+        <button
+          type="button"
+          onClick={() => {
+            setNow(Math.floor(Date.now() / 1000));
+            setRefreshKey((k) => k + 1);
+          }}
+        >
           Refresh now
         </button>
       </form>
-      {convention && <p className="convention">This service sends the {convention.description}.</p>}
-      {q && convention && (
+      <p id="route-filter-error" className="error" hidden={!(routeParam !== '' && routeRegex === null)}>
+        The route filter is not a valid regular expression; showing every route.
+      </p>
+      {servicesError && (
+        <p role="alert" className="error">
+          {servicesError}
+        </p>
+      )}
+      {current && c && (
+        <p className="convention">
+          This service sends the {c.description}.{current.alsoOld && ` It also sends the older names (${OLD_METRIC}); the dashboard reads the stable ones.`}
+        </p>
+      )}
+      {current && !c && (
+        <p className="empty" role="status">
+          No HTTP server metrics ({STABLE.metric} or {OLD_METRIC}) from {service} in this time range. Choose a longer range, or check the Pipeline page for what arrives.
+        </p>
+      )}
+      {q && c && (
         <div className="panels">
-          <Panel title="Requests per second by route" unit="reqps" queries={[{ query: q.requestsByRoute, legend: (m) => `${method(m)} ${route(m)}` }]} {...{ start, end, step, refreshKey, onZoom }} />
-          <Panel title="Errors per second by status code" unit="reqps" queries={[{ query: q.errorsByStatus, legend: (m) => `${m[convention.status]} (${statusClass(m[convention.status] ?? '')})` }]} empty="No 4xx or 5xx responses in this time range." {...{ start, end, step, refreshKey, onZoom }} />
-          <Panel title="Error ratio (5xx)" unit="percent" queries={[{ query: q.errorRatio, legend: () => '5xx / all' }]} {...{ start, end, step, refreshKey, onZoom }} />
           <Panel
-            title="Latency p50 / p95 / p99 by route"
+            title={TITLES.requests}
+            unit="reqps"
+            note={topRequests && routes ? shownOf(topRequests.length, routes.length) : undefined}
+            loadKey={topRequests ? (topRequests.length > 0 ? `${viewKey}|${topRequests.join('\n')}` : `${viewKey}|none`) : null}
+            load={async (): Promise<ChartData> => {
+              if (!topRequests || topRequests.length === 0) return { times: [], lines: [] };
+              const [byEndpoint, byStatus] = await Promise.all([cache.range(q.requestsByEndpoint(topRequests), start, end, step), cache.range(q.statusRates, start, end, step)]);
+              const t = times();
+              const lines: Line[] = byEndpoint
+                .map((s) => ({ label: `${s.metric[c.method] ?? ''} ${s.metric[c.route] ?? '(no route)'}`.trim(), values: onGrid(t, s), colour: colourOf(s.metric[c.route] ?? '') }))
+                .sort((a, b) => a.colour - b.colour || (a.label < b.label ? -1 : 1));
+              const others = (routes?.length ?? 0) - topRequests.length;
+              if (others > 0) lines.push({ label: `${others} other routes`, values: remainder(splitByStatus(t, byStatus, c.status).total, lines.map((l) => l.values)), dash: DASH.dotted, colour: OTHER_COLOUR });
+              return { times: t, lines };
+            }}
+            empty={routeFilter ? 'No route matches the filter in this time range.' : undefined}
+            exploreHref={topRequests ? exploreHref(q.requestsByEndpoint(topRequests), params) : undefined}
+            {...{ onZoom, ready }}
+          />
+          <Panel
+            title={TITLES.errors}
+            unit="reqps"
+            loadKey={`${viewKey}|errors`}
+            load={async () => {
+              const t = times();
+              const split = splitByStatus(t, await cache.range(q.statusRates, start, end, step), c.status);
+              return { times: t, lines: split.errors.map((e, i) => ({ label: `${e.code} (${statusClass(e.code)})`, values: e.values, dash: e.code.startsWith('5') ? DASH.solid : DASH.dashed, colour: i })) };
+            }}
+            note="Solid lines: 5xx server errors; dashed: 4xx client errors."
+            empty="No 4xx or 5xx responses in this time range."
+            exploreHref={exploreHref(q.equivalent.errorsByStatus, params)}
+            {...{ onZoom, ready }}
+          />
+          <Panel
+            title={TITLES.ratio}
+            unit="percent"
+            loadKey={`${viewKey}|ratio`}
+            load={async () => {
+              const t = times();
+              const split = splitByStatus(t, await cache.range(q.statusRates, start, end, step), c.status);
+              return { times: t, lines: split.total.some((v) => v !== null) ? [{ label: '5xx / all requests', values: split.ratio5xx, colour: 4 }] : [] };
+            }}
+            exploreHref={exploreHref(q.equivalent.errorRatio, params)}
+            {...{ onZoom, ready }}
+          />
+          <Panel
+            title={TITLES.latency}
             unit="s"
-            queries={[0.5, 0.95, 0.99].map((p) => ({ query: q.latency(p), legend: (m: Record<string, string>) => `p${Math.round(p * 100)} ${route(m)}` }))}
-            {...{ start, end, step, refreshKey, onZoom }}
+            note={[topLatency && routes ? shownOf(topLatency.length, routes.length) : undefined, 'Solid: p50, dashed: p95, dotted: p99.'].filter(Boolean).join(' ')}
+            loadKey={topLatency ? (topLatency.length > 0 ? `${viewKey}|${topLatency.join('\n')}` : `${viewKey}|none`) : null}
+            load={async () => {
+              if (!topLatency || topLatency.length === 0) return { times: [], lines: [] };
+              const t = times();
+              const lines = rangeQuantiles(t, await cache.range(q.latencyBuckets(topLatency), start, end, step), QUANTILES, c.toSeconds)
+                .map((l) => ({ label: `p${Math.round(l.q * 100)} ${l.metric[c.route] ?? '(no route)'}`, values: l.values, dash: QUANTILE_DASH[QUANTILES.indexOf(l.q as (typeof QUANTILES)[number])], colour: colourOf(l.metric[c.route] ?? ''), q: l.q }))
+                .sort((a, b) => a.colour - b.colour || a.q - b.q)
+                .map(({ q: _q, ...l }) => l);
+              return { times: t, lines };
+            }}
+            empty={routeFilter ? 'No route matches the filter in this time range.' : undefined}
+            exploreHref={topLatency ? exploreHref(q.equivalent.latencyByRoute(0.99, topLatency), params) : undefined}
+            {...{ onZoom, ready }}
           />
-          <Panel title="Active requests" unit="short" queries={[{ query: q.activeRequests, legend: (m) => method(m) || 'all' }]} empty="No http_server_active_requests: Node's HTTP instrumentation does not record it." {...{ start, end, step, refreshKey, onZoom }} />
           <Panel
-            title="Request / response body size (median)"
-            unit="bytes"
-            queries={[{ query: q.requestBodySize, legend: () => 'request' }, { query: q.responseBodySize, legend: () => 'response' }]}
-            empty="No body-size histograms from this service."
-            {...{ start, end, step, refreshKey, onZoom }}
+            title={TITLES.active}
+            unit="short"
+            loadKey={`${dataKey}|active`}
+            load={async () => {
+              const t = times();
+              const series = await cache.range(q.activeRequests, start, end, step);
+              return { times: t, lines: series.map((s, i) => ({ label: s.metric[c.method] || 'all methods', values: onGrid(t, s), colour: i })) };
+            }}
+            note={routeFilter ? 'Not filtered by route: this metric has no route label.' : undefined}
+            empty="No http_server_active_requests from this service (Node's HTTP instrumentation does not record it; the app can, with an UpDownCounter)."
+            exploreHref={exploreHref(q.activeRequests, params)}
+            {...{ onZoom, ready }}
           />
-          <EndpointTable convention={convention} queries={q.table} time={end} refreshKey={refreshKey} onSelect={(r) => setParams({ ...params, route: escapeRegex(r) })} />
+          <Panel
+            title={TITLES.body}
+            unit="bytes"
+            loadKey={`${viewKey}|body`}
+            load={async () => {
+              const t = times();
+              const [req, res] = await Promise.all([cache.range(q.requestBodySize, start, end, step), cache.range(q.responseBodySize, start, end, step)]);
+              const lines: Line[] = [];
+              for (const s of req) lines.push({ label: 'request body (median)', values: onGrid(t, s), colour: 0 });
+              for (const s of res) lines.push({ label: 'response body (median)', values: onGrid(t, s), dash: DASH.dashed, colour: 1 });
+              return { times: t, lines };
+            }}
+            empty={`No body-size histograms (${c.requestSize}, ${c.responseSize}) from this service; OTel Python records them for requests with Content-Length.`}
+            exploreHref={exploreHref(q.requestBodySize, params)}
+            {...{ onZoom, ready }}
+          />
+          <EndpointTable
+            rows={rows}
+            error={endpoints.error}
+            selected={selected}
+            onSelect={(route) => setParams({ ...params, route: route === null ? '' : routeParamFor(route) })}
+            equivalent={[q.equivalent.table.rate, q.equivalent.table.errorRatio, ...QUANTILES.map((x) => q.equivalent.table.latency(x))]}
+            time={end}
+          />
         </div>
       )}
     </div>
