@@ -12,10 +12,52 @@ export function decodeMetricsProtobuf(bytes: Uint8Array, visitor: OtlpMetricsVis
   new ProtobufMetricsDecoder(bytes, visitor).run();
 }
 
+/** Strings up to this many bytes go through the string cache; longer ones are decoded each time. */
+const CACHED_STRING_MAX_BYTES = 128;
+/** Slots of the string cache (a power of two). Attribute keys and values repeat across points and requests. */
+const STRING_CACHE_SLOTS = 1 << 14;
+const STRING_CACHE_MASK = STRING_CACHE_SLOTS - 1;
+
+/**
+ * A direct-mapped cache of decoded UTF-8 strings by their bytes, shared by every request: the
+ * same attribute key or value decodes to the same string instance without allocating, which also
+ * makes the translator's lookups cheap (V8 caches a string's hash in the string).
+ */
+const stringCacheBytes: Array<Uint8Array | undefined> = new Array(STRING_CACHE_SLOTS);
+const stringCacheStrings: string[] = new Array(STRING_CACHE_SLOTS).fill('');
+
+function cachedString(b: Uint8Array, s: number, e: number): string {
+  const len = e - s;
+  if (len === 0) return '';
+  if (len > CACHED_STRING_MAX_BYTES) return utf8.decode(b.subarray(s, e));
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  const slot = (h ^ (h >>> 15)) & STRING_CACHE_MASK;
+  const cached = stringCacheBytes[slot];
+  if (cached !== undefined && cached.length === len) {
+    let i = 0;
+    while (i < len && cached[i] === b[s + i]) i++;
+    if (i === len) return stringCacheStrings[slot];
+  }
+  const str = utf8.decode(b.subarray(s, e));
+  stringCacheBytes[slot] = b.slice(s, e);
+  stringCacheStrings[slot] = str;
+  return str;
+}
+
+/**
+ * The decoder walks each message with a field cursor: #field(pos, end) reads one field header
+ * into #f/#w/#s/#e (field number, wire type, payload start and end), with no closure or object per
+ * field. Callers copy those four into locals before visiting nested messages.
+ */
 class ProtobufMetricsDecoder {
   readonly #b: Uint8Array;
   readonly #dv: DataView;
   #pos = 0;
+  #f = 0;
+  #w = 0;
+  #s = 0;
+  #e = 0;
   readonly #resourceAttrs: Attributes = { count: 0, keys: [], values: [] };
   readonly #scopeAttrs: Attributes = { count: 0, keys: [], values: [] };
   readonly #pointAttrs: Attributes = { count: 0, keys: [], values: [] };
@@ -30,52 +72,63 @@ class ProtobufMetricsDecoder {
   }
 
   run(): void {
-    this.#fields(0, this.#b.length, (field, wire, s, e) => {
-      if (field === 1 && wire === 2) this.#resourceMetrics(s, e);
-    });
+    const end = this.#b.length;
+    for (let pos = 0; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
+      if (f === 1 && w === 2) this.#resourceMetrics(s, e);
+    }
   }
 
   // ---- wire primitives ----
   #varint(): number {
+    const b = this.#b;
+    let pos = this.#pos;
+    // One- and two-byte varints (tags, lengths of small messages) without the general loop.
+    if (pos < b.length && b[pos] < 0x80) {
+      this.#pos = pos + 1;
+      return b[pos];
+    }
     let result = 0;
     let mul = 1;
-    const b = this.#b;
     for (let i = 0; i < 10; i++) {
-      if (this.#pos >= b.length) throw new OtlpDecodeError(`truncated varint at offset ${this.#pos}`);
-      const byte = b[this.#pos++];
+      if (pos >= b.length) throw new OtlpDecodeError(`truncated varint at offset ${pos}`);
+      const byte = b[pos++];
       result += (byte & 0x7f) * mul;
-      if (byte < 0x80) return result;
+      if (byte < 0x80) {
+        this.#pos = pos;
+        return result;
+      }
       mul *= 128;
     }
-    throw new OtlpDecodeError(`malformed varint at offset ${this.#pos}`);
+    throw new OtlpDecodeError(`malformed varint at offset ${pos}`);
   }
 
-  /** Walks fields of [start, end); for length-delimited fields passes the payload range. */
-  #fields(start: number, end: number, visit: (field: number, wire: number, s: number, e: number) => void): void {
-    this.#pos = start;
-    while (this.#pos < end) {
-      const at = this.#pos;
-      const key = this.#varint();
-      const field = Math.floor(key / 8);
-      const wire = key & 7;
-      if (field === 0) throw new OtlpDecodeError(`invalid field number 0 at offset ${at}`);
-      let s = this.#pos;
-      let e: number;
-      switch (wire) {
-        case 0: this.#varint(); e = this.#pos; break;
-        case 1: e = s + 8; break;
-        case 5: e = s + 4; break;
-        case 2: { const len = this.#varint(); s = this.#pos; e = s + len; break; }
-        default: throw new OtlpDecodeError(`unsupported wire type ${wire} at offset ${at}`);
-      }
-      if (e > end) throw new OtlpDecodeError(`field ${field} at offset ${at} runs past the end of its message (offset ${end})`);
-      this.#pos = e;
-      visit(field, wire, s, e);
-      this.#pos = e;
+  /** Reads the field header at pos (within a message ending at end) into #f, #w, #s, #e. */
+  #field(pos: number, end: number): void {
+    this.#pos = pos;
+    const key = this.#varint();
+    const field = Math.floor(key / 8);
+    const wire = key & 7;
+    if (field === 0) throw new OtlpDecodeError(`invalid field number 0 at offset ${pos}`);
+    let s = this.#pos;
+    let e: number;
+    switch (wire) {
+      case 0: this.#varint(); e = this.#pos; break;
+      case 1: e = s + 8; break;
+      case 5: e = s + 4; break;
+      case 2: { const len = this.#varint(); s = this.#pos; e = s + len; break; }
+      default: throw new OtlpDecodeError(`unsupported wire type ${wire} at offset ${pos}`);
     }
+    if (e > end) throw new OtlpDecodeError(`field ${field} at offset ${pos} runs past the end of its message (offset ${end})`);
+    this.#f = field;
+    this.#w = wire;
+    this.#s = s;
+    this.#e = e;
   }
 
-  #varintAt(s: number): number { const save = this.#pos; this.#pos = s; const v = this.#varint(); this.#pos = save; return v; }
+  #varintAt(s: number): number { this.#pos = s; return this.#varint(); }
   #double(s: number): number { return this.#dv.getFloat64(s, true); }
   #fixed64(s: number): number { return this.#dv.getUint32(s + 4, true) * 4294967296 + this.#dv.getUint32(s, true); }
   /** ns (fixed64) → ms, exact without BigInt: 2^32 = 4294·10^6 + 967296. */
@@ -84,7 +137,7 @@ class ProtobufMetricsDecoder {
     const hi = this.#dv.getUint32(s + 4, true);
     return hi * 4294 + Math.floor((hi * 967296 + lo) / 1e6);
   }
-  #string(s: number, e: number): string { return utf8.decode(this.#b.subarray(s, e)); }
+  #string(s: number, e: number): string { return cachedString(this.#b, s, e); }
   #zigzag(n: number): number { return n % 2 === 0 ? n / 2 : -(n + 1) / 2; }
 
   // ---- messages ----
@@ -92,72 +145,112 @@ class ProtobufMetricsDecoder {
     // The resource may follow its scope_metrics on the wire: find it first.
     this.#resourceAttrs.count = 0;
     let schemaUrl = '';
-    this.#fields(start, end, (f, w, s, e) => {
-      if (f === 1 && w === 2) this.#fields(s, e, (f2, w2, s2, e2) => { if (f2 === 1 && w2 === 2) this.#keyValue(s2, e2, this.#resourceAttrs); });
-      else if (f === 3 && w === 2) schemaUrl = this.#string(s, e);
-    });
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
+      if (w !== 2) continue;
+      if (f === 1) {
+        for (let p2 = s; p2 < e; ) {
+          this.#field(p2, e);
+          const f2 = this.#f, w2 = this.#w, s2 = this.#s, e2 = this.#e;
+          p2 = e2;
+          if (f2 === 1 && w2 === 2) this.#keyValue(s2, e2, this.#resourceAttrs);
+        }
+      } else if (f === 3) schemaUrl = this.#string(s, e);
+    }
     this.visitor.beginResource(this.#resourceAttrs, schemaUrl);
-    this.#fields(start, end, (f, w, s, e) => { if (f === 2 && w === 2) this.#scopeMetrics(s, e); });
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
+      if (f === 2 && w === 2) this.#scopeMetrics(s, e);
+    }
     this.visitor.endResource();
   }
 
   #scopeMetrics(start: number, end: number): void {
     let name = '', version = '', schemaUrl = '';
     this.#scopeAttrs.count = 0;
-    this.#fields(start, end, (f, w, s, e) => {
-      if (f === 1 && w === 2) this.#fields(s, e, (f2, w2, s2, e2) => {
-        if (w2 !== 2) return;
-        if (f2 === 1) name = this.#string(s2, e2);
-        else if (f2 === 2) version = this.#string(s2, e2);
-        else if (f2 === 3) this.#keyValue(s2, e2, this.#scopeAttrs);
-      });
-      else if (f === 3 && w === 2) schemaUrl = this.#string(s, e);
-    });
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
+      if (w !== 2) continue;
+      if (f === 1) {
+        for (let p2 = s; p2 < e; ) {
+          this.#field(p2, e);
+          const f2 = this.#f, w2 = this.#w, s2 = this.#s, e2 = this.#e;
+          p2 = e2;
+          if (w2 !== 2) continue;
+          if (f2 === 1) name = this.#string(s2, e2);
+          else if (f2 === 2) version = this.#string(s2, e2);
+          else if (f2 === 3) this.#keyValue(s2, e2, this.#scopeAttrs);
+        }
+      } else if (f === 3) schemaUrl = this.#string(s, e);
+    }
     this.visitor.beginScope(name, version, this.#scopeAttrs, schemaUrl);
-    this.#fields(start, end, (f, w, s, e) => { if (f === 2 && w === 2) this.#metricMsg(s, e); });
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
+      if (f === 2 && w === 2) this.#metricMsg(s, e);
+    }
   }
 
   #metricMsg(start: number, end: number): void {
     const m = this.#metric;
     m.name = ''; m.description = ''; m.unit = ''; m.temporality = Temporality.Unspecified; m.monotonic = false;
     let dataStart = -1, dataEnd = -1, kind = 0;
-    this.#fields(start, end, (f, w, s, e) => {
-      if (w !== 2) return;
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
+      if (w !== 2) continue;
       if (f === 1) m.name = this.#string(s, e);
       else if (f === 2) m.description = this.#string(s, e);
       else if (f === 3) m.unit = this.#string(s, e);
       else if (f === 5 || f === 7 || f === 9 || f === 10 || f === 11) { dataStart = s; dataEnd = e; kind = f; }
-    });
+    }
     if (dataStart < 0) return; // absent oneof: no data
     m.kind = kind === 5 ? MetricKind.Gauge : kind === 7 ? MetricKind.Sum : kind === 9 ? MetricKind.Histogram : kind === 10 ? MetricKind.ExponentialHistogram : MetricKind.Summary;
-    this.#fields(dataStart, dataEnd, (f, w, s) => {
+    for (let pos = dataStart; pos < dataEnd; ) {
+      this.#field(pos, dataEnd);
+      const f = this.#f, w = this.#w, s = this.#s;
+      pos = this.#e;
       if (f === 2 && w === 0) m.temporality = this.#varintAt(s) as Temporality;
       else if (f === 3 && w === 0) m.monotonic = this.#varintAt(s) !== 0;
-    });
+    }
     this.visitor.beginMetric(m);
-    this.#fields(dataStart, dataEnd, (f, w, s, e) => {
-      if (f !== 1 || w !== 2) return;
+    for (let pos = dataStart; pos < dataEnd; ) {
+      this.#field(pos, dataEnd);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
+      if (f !== 1 || w !== 2) continue;
       switch (m.kind) {
         case MetricKind.Gauge: case MetricKind.Sum: this.#numberPoint(s, e); break;
         case MetricKind.Histogram: this.#histogramPoint(s, e); break;
         case MetricKind.ExponentialHistogram: this.#expPoint(s, e); break;
         case MetricKind.Summary: this.#summaryPoint(s, e); break;
       }
-    });
+    }
   }
 
   #numberPoint(start: number, end: number): void {
     const attrs = this.#pointAttrs;
     attrs.count = 0;
     let st = 0, t = 0, value = 0, hasValue = false, flags = 0;
-    this.#fields(start, end, (f, w, s, e) => {
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
       if (f === 7 && w === 2) this.#keyValue(s, e, attrs);
       else if (f === 2 && w === 1) st = this.#nsToMs(s);
       else if (f === 3 && w === 1) t = this.#nsToMs(s);
       else if (f === 4 && w === 1) { value = this.#double(s); hasValue = true; }
       else if (f === 6 && w === 1) { value = Number(this.#dv.getBigInt64(s, true)); hasValue = true; }
       else if (f === 8 && w === 0) flags = this.#varintAt(s);
-    });
+    }
     if (!hasValue && (flags & 1) === 0) { this.visitor.invalidPoint('missing_value'); return; }
     this.visitor.numberPoint(attrs, st, t, value, flags);
   }
@@ -168,7 +261,10 @@ class ProtobufMetricsDecoder {
     const p = this.#hist;
     p.count = 0; p.hasSum = false; p.sum = 0; p.boundCount = 0; p.countCount = 0; p.flags = 0;
     let st = 0, t = 0;
-    this.#fields(start, end, (f, w, s, e) => {
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
       if (f === 9 && w === 2) this.#keyValue(s, e, attrs);
       else if (f === 2 && w === 1) st = this.#nsToMs(s);
       else if (f === 3 && w === 1) t = this.#nsToMs(s);
@@ -177,7 +273,7 @@ class ProtobufMetricsDecoder {
       else if (f === 6) { if (w === 2) for (let i = s; i + 8 <= e; i += 8) this.#pushCount(this.#fixed64(i)); else if (w === 1) this.#pushCount(this.#fixed64(s)); }
       else if (f === 7) { if (w === 2) for (let i = s; i + 8 <= e; i += 8) this.#pushBound(this.#double(i)); else if (w === 1) this.#pushBound(this.#double(s)); }
       else if (f === 10 && w === 0) p.flags = this.#varintAt(s);
-    });
+    }
     this.visitor.histogramPoint(attrs, st, t, p);
   }
 
@@ -191,7 +287,10 @@ class ProtobufMetricsDecoder {
     p.count = 0; p.hasSum = false; p.sum = 0; p.scale = 0; p.zeroCount = 0; p.zeroThreshold = 0; p.flags = 0;
     p.positive.offset = 0; p.positive.countCount = 0; p.negative.offset = 0; p.negative.countCount = 0;
     let st = 0, t = 0;
-    this.#fields(start, end, (f, w, s, e) => {
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
       if (f === 1 && w === 2) this.#keyValue(s, e, attrs);
       else if (f === 2 && w === 1) st = this.#nsToMs(s);
       else if (f === 3 && w === 1) t = this.#nsToMs(s);
@@ -199,21 +298,25 @@ class ProtobufMetricsDecoder {
       else if (f === 5 && w === 1) { p.sum = this.#double(s); p.hasSum = true; }
       else if (f === 6 && w === 0) p.scale = this.#zigzag(this.#varintAt(s));
       else if (f === 7 && w === 1) p.zeroCount = this.#fixed64(s);
-      else if ((f === 8 || f === 9) && w === 2) {
-        const side = f === 8 ? p.positive : p.negative;
-        this.#fields(s, e, (f2, w2, s2, e2) => {
-          if (f2 === 1 && w2 === 0) side.offset = this.#zigzag(this.#varintAt(s2));
-          else if (f2 === 2) {
-            const push = (v: number) => { if (side.countCount === side.counts.length) side.counts = grow(side.counts); side.counts[side.countCount++] = v; };
-            if (w2 === 2) { const save = this.#pos; this.#pos = s2; while (this.#pos < e2) push(this.#varint()); this.#pos = save; }
-            else if (w2 === 0) push(this.#varintAt(s2));
-          }
-        });
-      }
+      else if ((f === 8 || f === 9) && w === 2) this.#expBuckets(s, e, f === 8 ? p.positive : p.negative);
       else if (f === 10 && w === 0) p.flags = this.#varintAt(s);
       else if (f === 14 && w === 1) p.zeroThreshold = this.#double(s);
-    });
+    }
     this.visitor.exponentialHistogramPoint(attrs, st, t, p);
+  }
+
+  #expBuckets(start: number, end: number, side: ExponentialHistogramPoint['positive']): void {
+    const push = (v: number) => { if (side.countCount === side.counts.length) side.counts = grow(side.counts); side.counts[side.countCount++] = v; };
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
+      if (f === 1 && w === 0) side.offset = this.#zigzag(this.#varintAt(s));
+      else if (f === 2) {
+        if (w === 2) { this.#pos = s; while (this.#pos < e) push(this.#varint()); }
+        else if (w === 0) push(this.#varintAt(s));
+      }
+    }
   }
 
   #summaryPoint(start: number, end: number): void {
@@ -222,7 +325,10 @@ class ProtobufMetricsDecoder {
     const p = this.#summary;
     p.count = 0; p.sum = 0; p.quantileCount = 0; p.flags = 0;
     let st = 0, t = 0;
-    this.#fields(start, end, (f, w, s, e) => {
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
       if (f === 7 && w === 2) this.#keyValue(s, e, attrs);
       else if (f === 2 && w === 1) st = this.#nsToMs(s);
       else if (f === 3 && w === 1) t = this.#nsToMs(s);
@@ -230,21 +336,30 @@ class ProtobufMetricsDecoder {
       else if (f === 5 && w === 1) p.sum = this.#double(s);
       else if (f === 6 && w === 2) {
         let q = 0, v = 0;
-        this.#fields(s, e, (f2, w2, s2) => { if (f2 === 1 && w2 === 1) q = this.#double(s2); else if (f2 === 2 && w2 === 1) v = this.#double(s2); });
+        for (let p2 = s; p2 < e; ) {
+          this.#field(p2, e);
+          const f2 = this.#f, w2 = this.#w, s2 = this.#s;
+          p2 = this.#e;
+          if (f2 === 1 && w2 === 1) q = this.#double(s2);
+          else if (f2 === 2 && w2 === 1) v = this.#double(s2);
+        }
         if (p.quantileCount === p.quantiles.length) { p.quantiles = grow(p.quantiles); p.values = grow(p.values); }
         p.quantiles[p.quantileCount] = q; p.values[p.quantileCount++] = v;
       }
       else if (f === 8 && w === 0) p.flags = this.#varintAt(s);
-    });
+    }
     this.visitor.summaryPoint(attrs, st, t, p);
   }
 
   #keyValue(start: number, end: number, into: Attributes): void {
     let key = '', value = '';
-    this.#fields(start, end, (f, w, s, e) => {
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
       if (f === 1 && w === 2) key = this.#string(s, e);
       else if (f === 2 && w === 2) value = this.#anyValue(s, e);
-    });
+    }
     into.keys[into.count] = key;
     into.values[into.count] = value;
     into.count++;
@@ -253,23 +368,30 @@ class ProtobufMetricsDecoder {
   /** AnyValue → string per spec §2.7. */
   #anyValue(start: number, end: number): string {
     let out = '';
-    this.#fields(start, end, (f, w, s, e) => {
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
       if (f === 1 && w === 2) out = this.#string(s, e);
       else if (f === 2 && w === 0) out = this.#varintAt(s) ? 'true' : 'false';
-      else if (f === 3 && w === 0) { const save = this.#pos; this.#pos = s; out = this.#int64Text(); this.#pos = save; }
+      else if (f === 3 && w === 0) out = this.#int64Text(s, e);
       else if (f === 4 && w === 1) out = formatDouble(this.#double(s));
       else if (f === 7 && w === 2) out = Buffer.from(this.#b.subarray(s, e)).toString('base64');
       else if ((f === 5 || f === 6) && w === 2) out = JSON.stringify(this.#anyValueJson(s, e, f === 6));
-    });
+    }
     return out;
   }
 
-  #int64Text(): string {
+  /** The int64 varint in [s, e) as decimal text; small non-negative values (status codes) skip BigInt. */
+  #int64Text(s: number, e: number): string {
+    if (e - s <= 7) {
+      const v = this.#varintAt(s); // < 2^49: exact as a number, and non-negative (a negative int64 takes 10 bytes)
+      return v < SMALL_INT_STRINGS.length ? SMALL_INT_STRINGS[v] : String(v);
+    }
     // Exact for any int64: read the varint as BigInt only in this rare path.
     let result = 0n, shift = 0n;
-    for (let i = 0; i < 10; i++) {
-      if (this.#pos >= this.#b.length) throw new OtlpDecodeError(`truncated varint at offset ${this.#pos}`);
-      const byte = this.#b[this.#pos++];
+    for (let pos = s; pos < e; pos++) {
+      const byte = this.#b[pos];
       result |= BigInt(byte & 0x7f) << shift;
       if (byte < 0x80) break;
       shift += 7n;
@@ -278,18 +400,25 @@ class ProtobufMetricsDecoder {
   }
 
   #anyValueJson(start: number, end: number, kv: boolean): unknown {
-    const save = this.#pos;
     const list: unknown[] = [];
     const obj: Record<string, unknown> = {};
-    this.#fields(start, end, (f, w, s, e) => {
-      if (f !== 1 || w !== 2) return;
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
+      if (f !== 1 || w !== 2) continue;
       if (kv) {
         let key = '', val: unknown = null;
-        this.#fields(s, e, (f2, w2, s2, e2) => { if (f2 === 1 && w2 === 2) key = this.#string(s2, e2); else if (f2 === 2 && w2 === 2) val = this.#anyValueNative(s2, e2); });
+        for (let p2 = s; p2 < e; ) {
+          this.#field(p2, e);
+          const f2 = this.#f, w2 = this.#w, s2 = this.#s, e2 = this.#e;
+          p2 = e2;
+          if (f2 === 1 && w2 === 2) key = this.#string(s2, e2);
+          else if (f2 === 2 && w2 === 2) val = this.#anyValueNative(s2, e2);
+        }
         obj[key] = val;
       } else list.push(this.#anyValueNative(s, e));
-    });
-    this.#pos = save;
+    }
     if (!kv) return list;
     const sorted: Record<string, unknown> = {};
     for (const k of Object.keys(obj).sort()) sorted[k] = obj[k];
@@ -298,17 +427,23 @@ class ProtobufMetricsDecoder {
 
   #anyValueNative(start: number, end: number): unknown {
     let out: unknown = null;
-    this.#fields(start, end, (f, w, s, e) => {
+    for (let pos = start; pos < end; ) {
+      this.#field(pos, end);
+      const f = this.#f, w = this.#w, s = this.#s, e = this.#e;
+      pos = e;
       if (f === 1 && w === 2) out = this.#string(s, e);
       else if (f === 2 && w === 0) out = this.#varintAt(s) !== 0;
-      else if (f === 3 && w === 0) { const save = this.#pos; this.#pos = s; const t = this.#int64Text(); this.#pos = save; out = Number(t); }
+      else if (f === 3 && w === 0) out = Number(this.#int64Text(s, e));
       else if (f === 4 && w === 1) out = this.#double(s);
       else if (f === 7 && w === 2) out = Buffer.from(this.#b.subarray(s, e)).toString('base64');
       else if ((f === 5 || f === 6) && w === 2) out = this.#anyValueJson(s, e, f === 6);
-    });
+    }
     return out;
   }
 }
+
+/** Decimal text of 0..999, shared: HTTP status codes and other small int attributes allocate nothing. */
+const SMALL_INT_STRINGS: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i));
 
 function grow(a: Float64Array): Float64Array {
   const n = new Float64Array(a.length * 2);

@@ -74,29 +74,86 @@ export const DEFAULT_OTLP_TRANSLATOR_OPTIONS: OtlpTranslatorOptions = {
 };
 
 const IDENTIFYING = new Set(['service.name', 'service.namespace', 'service.instance.id']);
-const SEEN_STREAMS_MAX = 1_000_000;
-const SERIES_CACHE_MAX = 1_000_000;
+/** Bound of every translator cache (points, string ids, contexts, label objects): a label explosion cannot grow them forever. */
+const CACHE_MAX = 1_000_000;
 /** Until a resource has pushed twice its interval is unknown; assume the SDK default of 60 s. */
 const DEFAULT_EXPORT_INTERVAL_MS = 60_000;
 
+/** A resource's last push and the points it wrote, for staleness after missed exports. */
 interface ResourceLiveness {
-  series: Map<string, Labels>;
+  readonly points: Set<CachedPoint>;
+  /** Series written outside points (target_info), by key. */
+  readonly extra: Map<string, Labels>;
   lastPushMs: number;
   intervalMs: number;
 }
 
-/** One process-wide translator: holds delta totals, seen streams and resource liveness. */
+/** Point shapes: what decides the series one data point writes besides its identity. */
+const Shape = { Number: 1, Histogram: 2, Summary: 3, Exponential: 4 } as const;
+
+/**
+ * The series one data point identity (resource + scope + metric family + attributes) wrote last
+ * time, in emission order, with the store's refs. Kept per point, not per series: a histogram
+ * point's 17 series share one entry, and each series costs one Labels array of interned Labels.
+ */
+class CachedPoint {
+  /** Identity: [context id, family id, then key and value id of each attribute]; checked on every hit. */
+  readonly id: Int32Array;
+  readonly hash: number;
+  /** Next entry with the same hash bucket. */
+  next: CachedPoint | null = null;
+  shape: number = 0;
+  /** Histogram: explicit bounds as received (all of them) and whether _sum is written; Summary: quantiles. */
+  bounds: Float64Array = EMPTY_F64;
+  hasSum = false;
+  /** Exponential histograms: the emitted (name, le) sequence, joined. */
+  sequence = '';
+  labels: Labels[] = [];
+  refs: number[] = [];
+  /** labelsKey of each series, made only for delta streams (their totals are kept by key). */
+  deltaKeys: string[] | null = null;
+
+  constructor(id: Int32Array, hash: number) {
+    this.id = id;
+    this.hash = hash;
+  }
+}
+
+const EMPTY_F64 = new Float64Array(0);
+
+/** Murmur3-style mixing of small ints into a uint32. */
+function hashInts(ids: Int32Array, n: number): number {
+  let h = 0x9747b28c ^ n;
+  for (let i = 0; i < n; i++) {
+    let k = Math.imul(ids[i], 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** One process-wide translator: holds delta totals, the point cache and resource liveness. */
 export class OtlpTranslator implements OtlpTranslatorApi {
   readonly options: OtlpTranslatorOptions;
   readonly labelNameOptions: LabelNameOptions;
   readonly delta: DeltaState;
-  readonly seenStreams = new Set<string>();
   readonly resources = new Map<string, ResourceLiveness>();
-  /** Point signature → the series it produced last time, in emission order (labels are costly to build). */
-  readonly pointCache = new Map<string, CachedPoint>();
-  readonly #contextIds = new Map<string, string>();
+  /** Point identity hash → cached points (chained by `next`). */
+  readonly #points = new Map<number, CachedPoint>();
+  #pointCount = 0;
+  /** Strings of point identities → small ids; V8 caches a string's hash, so a lookup reads no characters. */
+  readonly #stringIds = new Map<string, number>();
+  readonly #contextIds = new Map<string, number>();
   #nextContextId = 1;
   readonly #labelNames = new Map<string, string | Error>();
+  /** Interned Label objects: every series with the same pair shares one. */
+  readonly #labelObjects = new Map<string, Map<string, Label>>();
+  #labelObjectCount = 0;
 
   constructor(options: Partial<OtlpTranslatorOptions> = {}, delta: DeltaState = new DeltaState()) {
     this.options = { ...DEFAULT_OTLP_TRANSLATOR_OPTIONS, ...options };
@@ -111,21 +168,88 @@ export class OtlpTranslator implements OtlpTranslatorApi {
   }
 
   begin(appender: Appender): OtlpTranslation {
+    // Ids stay valid within a request: caches are only reset between requests.
+    if (this.#pointCount >= CACHE_MAX || this.#stringIds.size >= CACHE_MAX) this.#resetPoints();
+    if (this.#labelObjectCount >= CACHE_MAX) {
+      this.#labelObjects.clear();
+      this.#labelObjectCount = 0;
+    }
     return new RequestTranslation(this, appender);
   }
 
-  /** @internal Remembers the series of a point; bounded so a label explosion cannot grow it forever. */
-  cachePoint(signature: string, point: CachedPoint): void {
-    if (this.pointCache.size >= SERIES_CACHE_MAX) this.pointCache.clear();
-    this.pointCache.set(signature, point);
+  #resetPoints(): void {
+    this.#points.clear();
+    this.#pointCount = 0;
+    this.#stringIds.clear();
   }
 
-  /** @internal A short id for a (resource, scope) context. */
-  contextId(context: string): string {
+  /** @internal A small id for a string of a point identity. */
+  stringId(s: string): number {
+    let id = this.#stringIds.get(s);
+    if (id === undefined) {
+      id = this.#stringIds.size + 1;
+      this.#stringIds.set(s, id);
+    }
+    return id;
+  }
+
+  /** @internal The cached point with identity id[0, n) and hash h, or null. */
+  findPoint(id: Int32Array, n: number, h: number): CachedPoint | null {
+    for (let p = this.#points.get(h) ?? null; p !== null; p = p.next) {
+      const pid = p.id;
+      if (pid.length !== n) continue;
+      let i = 0;
+      while (i < n && pid[i] === id[i]) i++;
+      if (i === n) return p;
+    }
+    return null;
+  }
+
+  /** @internal Adds an empty cached point for identity id[0, n) with hash h. */
+  addPoint(id: Int32Array, n: number, h: number): CachedPoint {
+    const p = new CachedPoint(id.slice(0, n), h);
+    p.next = this.#points.get(h) ?? null;
+    this.#points.set(h, p);
+    this.#pointCount++;
+    return p;
+  }
+
+  /** @internal Forgets a cached point (its resource went stale: a comeback starts afresh). */
+  forgetPoint(p: CachedPoint): void {
+    let head = this.#points.get(p.hash) ?? null;
+    if (head === p) {
+      if (p.next === null) this.#points.delete(p.hash);
+      else this.#points.set(p.hash, p.next);
+      this.#pointCount--;
+      return;
+    }
+    for (; head !== null; head = head.next) {
+      if (head.next === p) {
+        head.next = p.next;
+        this.#pointCount--;
+        return;
+      }
+    }
+  }
+
+  /** @internal The shared Label object of (name, value). */
+  label(name: string, value: string): Label {
+    let byValue = this.#labelObjects.get(name);
+    if (byValue === undefined) this.#labelObjects.set(name, (byValue = new Map()));
+    let l = byValue.get(value);
+    if (l === undefined) {
+      byValue.set(value, (l = { name, value }));
+      this.#labelObjectCount++;
+    }
+    return l;
+  }
+
+  /** @internal A small id for a (resource, scope) context; never reused, so stale cache entries cannot match. */
+  contextId(context: string): number {
     let id = this.#contextIds.get(context);
     if (id === undefined) {
-      if (this.#contextIds.size >= SERIES_CACHE_MAX) this.#contextIds.clear();
-      id = (this.#nextContextId++).toString(36); // never reused, so old cache entries cannot match
+      if (this.#contextIds.size >= CACHE_MAX) this.#contextIds.clear();
+      id = this.#nextContextId++;
       this.#contextIds.set(context, id);
     }
     return id;
@@ -141,32 +265,25 @@ export class OtlpTranslator implements OtlpTranslatorApi {
         if (!(err instanceof InvalidLabelNameError)) throw err;
         name = err;
       }
-      if (this.#labelNames.size < SERIES_CACHE_MAX) this.#labelNames.set(key, name);
+      if (this.#labelNames.size < CACHE_MAX) this.#labelNames.set(key, name);
     }
     if (name instanceof Error) throw name;
     return name;
   }
 
-  /** @internal A stream was seen (for zero injection); true the first time. */
-  firstSight(key: string): boolean {
-    if (this.seenStreams.has(key)) return false;
-    if (this.seenStreams.size >= SEEN_STREAMS_MAX) this.seenStreams.clear();
-    this.seenStreams.add(key);
-    return true;
-  }
-
-  /** @internal Records a committed push of a resource and the series it wrote. */
-  recordPush(resourceKey: string, series: Map<string, Labels>, nowMs: number): void {
+  /** @internal Records a committed push of a resource and the points (and other series) it wrote. */
+  recordPush(resourceKey: string, points: Set<CachedPoint>, extra: Map<string, Labels>, nowMs: number): void {
     let r = this.resources.get(resourceKey);
     if (!r) {
-      this.resources.set(resourceKey, (r = { series: new Map(), lastPushMs: nowMs, intervalMs: 0 }));
+      this.resources.set(resourceKey, (r = { points: new Set(), extra: new Map(), lastPushMs: nowMs, intervalMs: 0 }));
     } else {
       const gap = nowMs - r.lastPushMs;
       // Several pushes within a second are one export split into requests, not a new interval.
       if (gap >= 1000) r.intervalMs = gap;
       r.lastPushMs = nowMs;
     }
-    for (const [k, l] of series) r.series.set(k, l);
+    for (const p of points) r.points.add(p);
+    for (const [k, l] of extra) r.extra.set(k, l);
   }
 
   /**
@@ -179,19 +296,23 @@ export class OtlpTranslator implements OtlpTranslatorApi {
     if (n <= 0) return 0;
     let markers = 0;
     const app = appendable.appender();
+    const mark = (ref: number, labels: Labels): void => {
+      try {
+        app.append(ref, labels, nowMs, STALE_NAN);
+        markers++;
+      } catch (err) {
+        if (!(err instanceof StorageError)) throw err; // a later sample already ended it
+      }
+    };
     for (const [key, r] of this.resources) {
       const interval = r.intervalMs || DEFAULT_EXPORT_INTERVAL_MS;
       if (nowMs - r.lastPushMs <= n * interval) continue;
-      for (const labels of r.series.values()) {
-        try {
-          app.append(0, labels, nowMs, STALE_NAN);
-          markers++;
-        } catch (err) {
-          if (!(err instanceof StorageError)) throw err; // a later sample already ended it
-        }
+      for (const p of r.points) {
+        for (let i = 0; i < p.labels.length; i++) mark(p.refs[i], p.labels[i]);
+        this.forgetPoint(p);
       }
+      for (const labels of r.extra.values()) mark(0, labels);
       this.resources.delete(key);
-      for (const k of r.series.keys()) this.seenStreams.delete(k);
     }
     await app.commit();
     return markers;
@@ -200,28 +321,15 @@ export class OtlpTranslator implements OtlpTranslatorApi {
 
 type LabelPairs = Array<[string, string]>;
 
-/** Emits one sample: series name, an optional extra label (le/quantile) and the value. */
-type Emit = (name: string, extraName: string, extraValue: string, v: number) => void;
-
-/** A series the translator has produced before: its canonical labels, key and the store's ref. */
-interface CachedSeries {
-  readonly labels: Labels;
-  readonly key: string;
-  ref: number;
-}
-
-/** The series one point signature produced: names[i] with le/quantile extras[i] → entries[i]. */
-interface CachedPoint {
-  readonly names: string[];
-  readonly extras: string[];
-  readonly entries: CachedSeries[];
-}
-
 class PointRejected extends Error {
   constructor(readonly reason: string, message: string) {
     super(message);
   }
 }
+
+/** Scratch for one point: its identity and the values of the series it writes. Reused, never kept. */
+let scratchId = new Int32Array(64);
+let scratchValues = new Float64Array(64);
 
 class RequestTranslation implements OtlpTranslation {
   acceptedPoints = 0;
@@ -233,7 +341,7 @@ class RequestTranslation implements OtlpTranslation {
   readonly #app: Appender;
   readonly #o: OtlpTranslatorOptions;
   readonly #deltaChanges = new Map<string, DeltaTotal>();
-  readonly #pushes = new Map<string, Map<string, Labels>>();
+  readonly #pushes = new Map<string, { points: Set<CachedPoint>; extra: Map<string, Labels> }>();
 
   // Per resource
   #resourceKey = '';
@@ -243,16 +351,18 @@ class RequestTranslation implements OtlpTranslation {
   #targetInfo: LabelPairs | null = null;
   #minT = Infinity;
   #maxT = -Infinity;
-  #resourceSeries = new Map<string, Labels>();
+  #resourcePoints = new Set<CachedPoint>();
   // Per scope
   #scope: LabelPairs = [];
-  /** A small id for (resource, scope): the prefix of every point signature. */
-  #contextId = '';
+  /** A small id for (resource, scope): the first word of every point identity. */
+  #contextId = 0;
   // Per metric
   #family = '';
+  #familyId = 0;
   #nameError = '';
   #metric: MetricDescriptor | null = null;
   #isDelta = false;
+  #cumulativeKind = false;
 
   constructor(translator: OtlpTranslator, appender: Appender) {
     this.#t = translator;
@@ -281,25 +391,30 @@ class RequestTranslation implements OtlpTranslation {
     this.#resourceKey = JSON.stringify([...attrs].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
     this.#minT = Infinity;
     this.#maxT = -Infinity;
-    this.#resourceSeries = new Map();
+    this.#resourcePoints = new Set();
   }
 
   endResource(): void {
+    const extra = new Map<string, Labels>();
     if (this.#targetInfo && this.#minT <= this.#maxT) {
       const pairs: LabelPairs = [...this.#targetInfo];
       setPair(pairs, 'job', this.#job);
       setPair(pairs, 'instance', this.#instance);
       setPair(pairs, METRIC_NAME, this.#o.namespace ? prometheusMetricName('target_info', '', 'gauge', this.#o.translationStrategy, this.#o.namespace) : 'target_info');
-      const labels = canonical(pairs);
+      const labels = this.#canonical(pairs);
       this.#app.updateMetadata(labels.find((l) => l.name === METRIC_NAME)!.value, { type: 'gauge', unit: '', help: 'Target metadata' });
       for (const t of this.#minT === this.#maxT ? [this.#maxT] : [this.#minT, this.#maxT]) {
         try { this.#app.append(0, labels, t, 1); } catch (err) { if (!(err instanceof StorageError)) throw err; }
       }
-      this.#resourceSeries.set(labelsKey(labels), labels);
+      extra.set(labelsKey(labels), labels);
     }
     const existing = this.#pushes.get(this.#resourceKey);
-    if (existing) for (const [k, l] of this.#resourceSeries) existing.set(k, l);
-    else this.#pushes.set(this.#resourceKey, this.#resourceSeries);
+    if (existing) {
+      for (const p of this.#resourcePoints) existing.points.add(p);
+      for (const [k, l] of extra) existing.extra.set(k, l);
+    } else {
+      this.#pushes.set(this.#resourceKey, { points: this.#resourcePoints, extra });
+    }
   }
 
   beginScope(name: string, version: string, attributes: Attributes, schemaUrl: string): void {
@@ -326,6 +441,7 @@ class RequestTranslation implements OtlpTranslation {
     this.#metric = metric;
     this.#nameError = '';
     this.#isDelta = metric.temporality === Temporality.Delta;
+    this.#cumulativeKind = metric.kind === MetricKind.Histogram || metric.kind === MetricKind.ExponentialHistogram || metric.kind === MetricKind.Summary || (metric.kind === MetricKind.Sum && metric.monotonic);
     const kind: NameKind = metric.kind === MetricKind.Gauge ? 'gauge'
       : metric.kind === MetricKind.Sum ? (metric.monotonic ? 'counter' : 'updown')
       : metric.kind === MetricKind.Histogram ? 'histogram' : metric.kind === MetricKind.ExponentialHistogram ? 'exphistogram' : 'summary';
@@ -336,145 +452,222 @@ class RequestTranslation implements OtlpTranslation {
       this.#nameError = err.message;
       return;
     }
+    this.#familyId = this.#t.stringId(this.#family);
     const type: MetricType = kind === 'counter' ? 'counter' : kind === 'gauge' || kind === 'updown' ? 'gauge' : kind === 'summary' ? 'summary' : 'histogram';
     this.#app.updateMetadata(this.#family, { type, unit: metadataUnit(metric.unit), help: metric.description });
   }
 
   numberPoint(attributes: Attributes, startTimeMs: number, timeMs: number, value: number, flags: number): void {
-    this.#point(attributes, startTimeMs, timeMs, flags, (emit) => emit(this.#family, '', '', value));
+    if (!this.#valid(timeMs)) return;
+    let p = this.#find(attributes);
+    const fresh = p === null;
+    if (p === null || p.shape !== Shape.Number) {
+      p ??= this.#t.addPoint(scratchId, 2 + 2 * attributes.count, hashInts(scratchId, 2 + 2 * attributes.count));
+      if (!this.#build(p, attributes, Shape.Number, (series) => series(this.#family, '', ''))) return;
+    }
+    scratchValues[0] = value;
+    this.#write(p, fresh, startTimeMs, timeMs, flags);
   }
 
-  histogramPoint(attributes: Attributes, startTimeMs: number, timeMs: number, p: HistogramPoint): void {
-    this.#point(attributes, startTimeMs, timeMs, p.flags, (emit) => {
-      for (let i = 1; i < p.boundCount; i++) if (!(p.bounds[i] > p.bounds[i - 1])) throw new PointRejected('unsorted_bounds', `histogram ${this.#metric!.name}: explicit bounds are not strictly increasing`);
-      const n = Math.min(p.boundCount, p.countCount);
-      let cumulative = 0;
-      for (let i = 0; i < n; i++) {
-        cumulative += p.counts[i];
-        emit(this.#family + '_bucket', 'le', formatFloat(p.bounds[i]), cumulative);
-      }
-      emit(this.#family + '_bucket', 'le', '+Inf', p.count);
-      emit(this.#family + '_count', '', '', p.count);
-      if (p.hasSum) emit(this.#family + '_sum', '', '', p.sum);
-    });
+  histogramPoint(attributes: Attributes, startTimeMs: number, timeMs: number, h: HistogramPoint): void {
+    if (!this.#valid(timeMs)) return;
+    let p = this.#find(attributes);
+    const fresh = p === null;
+    if (p === null || p.shape !== Shape.Histogram || p.hasSum !== h.hasSum || !sameFloats(p.bounds, h.bounds, h.boundCount) || p.labels.length !== Math.min(h.boundCount, h.countCount) + 2 + (h.hasSum ? 1 : 0)) {
+      for (let i = 1; i < h.boundCount; i++) if (!(h.bounds[i] > h.bounds[i - 1])) return this.#reject('unsorted_bounds', `histogram ${this.#metric!.name}: explicit bounds are not strictly increasing`);
+      p ??= this.#t.addPoint(scratchId, 2 + 2 * attributes.count, hashInts(scratchId, 2 + 2 * attributes.count));
+      const built = this.#build(p, attributes, Shape.Histogram, (series) => {
+        const n = Math.min(h.boundCount, h.countCount);
+        for (let i = 0; i < n; i++) series(this.#family + '_bucket', 'le', formatFloat(h.bounds[i]));
+        series(this.#family + '_bucket', 'le', '+Inf');
+        series(this.#family + '_count', '', '');
+        if (h.hasSum) series(this.#family + '_sum', '', '');
+      });
+      if (!built) return;
+      p.bounds = h.bounds.slice(0, h.boundCount);
+      p.hasSum = h.hasSum;
+    }
+    const n = Math.min(h.boundCount, h.countCount);
+    const values = this.#values(n + 3);
+    let cumulative = 0;
+    for (let i = 0; i < n; i++) values[i] = cumulative += h.counts[i];
+    values[n] = h.count;
+    values[n + 1] = h.count;
+    if (h.hasSum) values[n + 2] = h.sum;
+    this.#write(p, fresh, startTimeMs, timeMs, h.flags);
   }
 
-  exponentialHistogramPoint(attributes: Attributes, startTimeMs: number, timeMs: number, p: ExponentialHistogramPoint): void {
-    this.#point(attributes, startTimeMs, timeMs, p.flags, (emit) => {
-      if (p.scale < -4) throw new PointRejected('invalid_scale', `exponential histogram ${this.#metric!.name}: scale ${p.scale} is below -4`);
-      const scale = Math.min(p.scale, this.#o.exponentialHistogramMaxScale);
-      const shift = p.scale - scale;
-      const base2 = Math.pow(2, Math.pow(2, -scale));
-      // Downscaling merges 2^shift neighbours: OTel index k becomes k >> shift (floor).
-      const merge = (side: { offset: number; counts: Float64Array; countCount: number }) => {
-        const m = new Map<number, number>();
-        for (let i = 0; i < side.countCount; i++) if (side.counts[i] > 0) { const k = Math.floor((side.offset + i) / 2 ** shift); m.set(k, (m.get(k) ?? 0) + side.counts[i]); }
-        return [...m].sort((a, b) => a[0] - b[0]);
-      };
-      let cumulative = 0;
-      // Negative buckets k cover [-base^(k+1), -base^k): ascending bounds means descending k.
-      for (const [k, c] of merge(p.negative).reverse()) {
-        cumulative += c;
-        emit(this.#family + '_bucket', 'le', formatFloat(-Math.pow(base2, k)), cumulative);
-      }
-      cumulative += p.zeroCount;
-      if (p.zeroCount > 0 || p.negative.countCount > 0) emit(this.#family + '_bucket', 'le', formatFloat(p.zeroThreshold), cumulative);
-      for (const [k, c] of merge(p.positive)) {
-        cumulative += c;
-        emit(this.#family + '_bucket', 'le', formatFloat(Math.pow(base2, k + 1)), cumulative);
-      }
-      emit(this.#family + '_bucket', 'le', '+Inf', p.count);
-      emit(this.#family + '_count', '', '', p.count);
-      emit(this.#family + '_sum', '', '', p.hasSum ? p.sum : 0);
-    });
+  exponentialHistogramPoint(attributes: Attributes, startTimeMs: number, timeMs: number, h: ExponentialHistogramPoint): void {
+    if (!this.#valid(timeMs)) return;
+    if (h.scale < -4) return this.#reject('invalid_scale', `exponential histogram ${this.#metric!.name}: scale ${h.scale} is below -4`);
+    // Rare enough for the general path: the emitted series depend on which buckets are populated.
+    const scale = Math.min(h.scale, this.#o.exponentialHistogramMaxScale);
+    const shift = h.scale - scale;
+    const base2 = Math.pow(2, Math.pow(2, -scale));
+    // Downscaling merges 2^shift neighbours: OTel index k becomes k >> shift (floor).
+    const merge = (side: { offset: number; counts: Float64Array; countCount: number }) => {
+      const m = new Map<number, number>();
+      for (let i = 0; i < side.countCount; i++) if (side.counts[i] > 0) { const k = Math.floor((side.offset + i) / 2 ** shift); m.set(k, (m.get(k) ?? 0) + side.counts[i]); }
+      return [...m].sort((a, b) => a[0] - b[0]);
+    };
+    const les: string[] = [];
+    const vals: number[] = [];
+    let cumulative = 0;
+    // Negative buckets k cover [-base^(k+1), -base^k): ascending bounds means descending k.
+    for (const [k, c] of merge(h.negative).reverse()) {
+      les.push(formatFloat(-Math.pow(base2, k)));
+      vals.push(cumulative += c);
+    }
+    cumulative += h.zeroCount;
+    if (h.zeroCount > 0 || h.negative.countCount > 0) {
+      les.push(formatFloat(h.zeroThreshold));
+      vals.push(cumulative);
+    }
+    for (const [k, c] of merge(h.positive)) {
+      les.push(formatFloat(Math.pow(base2, k + 1)));
+      vals.push(cumulative += c);
+    }
+    les.push('+Inf');
+    vals.push(h.count, h.count, h.hasSum ? h.sum : 0);
+    const sequence = les.join(' ');
+    let p = this.#find(attributes);
+    const fresh = p === null;
+    if (p === null || p.shape !== Shape.Exponential || p.sequence !== sequence) {
+      p ??= this.#t.addPoint(scratchId, 2 + 2 * attributes.count, hashInts(scratchId, 2 + 2 * attributes.count));
+      const built = this.#build(p, attributes, Shape.Exponential, (series) => {
+        for (const le of les) series(this.#family + '_bucket', 'le', le);
+        series(this.#family + '_count', '', '');
+        series(this.#family + '_sum', '', '');
+      });
+      if (!built) return;
+      p.sequence = sequence;
+    }
+    const values = this.#values(vals.length);
+    for (let i = 0; i < vals.length; i++) values[i] = vals[i];
+    this.#write(p, fresh, startTimeMs, timeMs, h.flags);
   }
 
-  summaryPoint(attributes: Attributes, startTimeMs: number, timeMs: number, p: SummaryPoint): void {
-    this.#point(attributes, startTimeMs, timeMs, p.flags, (emit) => {
-      for (let i = 0; i < p.quantileCount; i++) emit(this.#family, 'quantile', formatFloat(p.quantiles[i]), p.values[i]);
-      emit(this.#family + '_sum', '', '', p.sum);
-      emit(this.#family + '_count', '', '', p.count);
-    });
+  summaryPoint(attributes: Attributes, startTimeMs: number, timeMs: number, q: SummaryPoint): void {
+    if (!this.#valid(timeMs)) return;
+    let p = this.#find(attributes);
+    const fresh = p === null;
+    if (p === null || p.shape !== Shape.Summary || !sameFloats(p.bounds, q.quantiles, q.quantileCount)) {
+      p ??= this.#t.addPoint(scratchId, 2 + 2 * attributes.count, hashInts(scratchId, 2 + 2 * attributes.count));
+      const built = this.#build(p, attributes, Shape.Summary, (series) => {
+        for (let i = 0; i < q.quantileCount; i++) series(this.#family, 'quantile', formatFloat(q.quantiles[i]));
+        series(this.#family + '_sum', '', '');
+        series(this.#family + '_count', '', '');
+      });
+      if (!built) return;
+      p.bounds = q.quantiles.slice(0, q.quantileCount);
+    }
+    const values = this.#values(q.quantileCount + 2);
+    for (let i = 0; i < q.quantileCount; i++) values[i] = q.values[i];
+    values[q.quantileCount] = q.sum;
+    values[q.quantileCount + 1] = q.count;
+    this.#write(p, fresh, startTimeMs, timeMs, q.flags);
   }
 
   invalidPoint(reason: string): void {
     this.#reject(reason, `metric ${JSON.stringify(this.#metric?.name ?? '')}: data point has no value`);
   }
 
-  /** Shared per-point path: validation, labels (cached per series), delta conversion, zero injection, append. */
-  #point(attributes: Attributes, st: number, t: number, flags: number, produce: (emit: Emit) => void): void {
+  /** The checks every point passes before its series are looked at; rejects and returns false otherwise. */
+  #valid(t: number): boolean {
     const m = this.#metric!;
-    if (this.#nameError) return this.#reject('invalid_metric_name', this.#nameError);
+    if (this.#nameError) return this.#reject('invalid_metric_name', this.#nameError), false;
     if (m.kind !== MetricKind.Gauge && m.kind !== MetricKind.Summary && m.temporality === Temporality.Unspecified)
-      return this.#reject('invalid_temporality', `metric ${JSON.stringify(m.name)}: aggregation temporality is unspecified`);
-    if (this.#isDelta && this.#o.delta === 'reject') return this.#reject('delta_rejected', `metric ${JSON.stringify(m.name)}: delta temporality is not accepted (otlp.delta = reject)`);
-    if (t <= 0) return this.#reject('missing_timestamp', `metric ${JSON.stringify(m.name)}: data point has no timestamp`);
-    // Everything that decides a series' labels, as one short string: resource, scope, point attributes.
-    let signature = this.#contextId;
-    // Length prefixes keep it unambiguous whatever characters the attributes hold.
-    for (let i = 0; i < attributes.count; i++) signature += `|${attributes.keys[i].length}:${attributes.keys[i]}${attributes.values[i].length}:${attributes.values[i]}`;
-    signature += `|${this.#family}`;
-    let base: LabelPairs | null = null;
-    const stale = (flags & FLAG_NO_RECORDED_VALUE) !== 0;
-    const cumulativeStream = !stale && (m.kind === MetricKind.Histogram || m.kind === MetricKind.ExponentialHistogram || m.kind === MetricKind.Summary || (m.kind === MetricKind.Sum && m.monotonic));
-    // The series a point writes are the same from one export to the next: reuse them while the
-    // emitted (name, le/quantile) sequence matches, and rebuild labels only where it does not.
-    const cached = this.#t.pointCache.get(signature);
-    let matches = cached !== undefined;
-    const out: Array<{ entry: CachedSeries; v: number }> = [];
-    const names: string[] = [];
-    const extras: string[] = [];
+      return this.#reject('invalid_temporality', `metric ${JSON.stringify(m.name)}: aggregation temporality is unspecified`), false;
+    if (this.#isDelta && this.#o.delta === 'reject') return this.#reject('delta_rejected', `metric ${JSON.stringify(m.name)}: delta temporality is not accepted (otlp.delta = reject)`), false;
+    if (t <= 0) return this.#reject('missing_timestamp', `metric ${JSON.stringify(m.name)}: data point has no timestamp`), false;
+    return true;
+  }
+
+  /** The cached point of this identity (context, family, attributes), or null; leaves the identity in scratchId. */
+  #find(attributes: Attributes): CachedPoint | null {
+    const n = 2 + 2 * attributes.count;
+    if (scratchId.length < n) scratchId = new Int32Array(n * 2);
+    const id = scratchId;
+    id[0] = this.#contextId;
+    id[1] = this.#familyId;
+    for (let i = 0, j = 2; i < attributes.count; i++, j += 2) {
+      id[j] = this.#t.stringId(attributes.keys[i]);
+      id[j + 1] = this.#t.stringId(attributes.values[i]);
+    }
+    return this.#t.findPoint(id, n, hashInts(id, n));
+  }
+
+  /** Scratch for n series values. */
+  #values(n: number): Float64Array {
+    if (scratchValues.length < n) scratchValues = new Float64Array(n * 2);
+    return scratchValues;
+  }
+
+  /**
+   * (Re)builds p's series: `emit` calls series(name, extra label name, extra label value) once per
+   * series in value order. Returns false (and rejects the point) when its labels are not acceptable.
+   */
+  #build(p: CachedPoint, attributes: Attributes, shape: number, emit: (series: (name: string, extraName: string, extraValue: string) => void) => void): boolean {
+    let base: LabelPairs;
     try {
-      produce((name, extraName, extraValue, v) => {
-        const i = names.length;
-        let entry: CachedSeries;
-        if (matches && i < cached!.names.length && cached!.names[i] === name && cached!.extras[i] === extraValue) {
-          entry = cached!.entries[i];
-        } else {
-          matches = false;
-          base ??= this.#baseLabels(attributes);
-          const pairs = extraName ? withPair(base, extraName, extraValue) : base.slice();
-          setPair(pairs, METRIC_NAME, name);
-          const labels = canonical(pairs);
-          entry = { labels, key: labelsKey(labels), ref: 0 };
-        }
-        names.push(name);
-        extras.push(extraValue);
-        out.push({ entry, v: stale ? STALE_NAN : v });
-      });
+      base = this.#baseLabels(attributes);
     } catch (err) {
-      if (err instanceof PointRejected) return this.#reject(err.reason, err.message);
+      if (err instanceof PointRejected) return this.#reject(err.reason, err.message), false;
       throw err;
     }
-    if (!matches || names.length !== cached!.names.length) this.#t.cachePoint(signature, { names, extras, entries: out.map((o) => o.entry) });
-    if (this.#isDelta && !stale) {
-      const first = out[0] && this.#deltaTotal(out[0].entry.key);
+    const labels: Labels[] = [];
+    emit((name, extraName, extraValue) => {
+      const pairs = extraName ? withPair(base, extraName, extraValue) : base.slice();
+      setPair(pairs, METRIC_NAME, name);
+      labels.push(this.#canonical(pairs));
+    });
+    p.shape = shape;
+    p.labels = labels;
+    p.refs = new Array<number>(labels.length).fill(0);
+    p.deltaKeys = null;
+    return true;
+  }
+
+  /**
+   * Appends the point's values (scratchValues, in p's series order) at t: staleness, delta
+   * conversion and zero injection applied. `fresh`: the identity was not cached (a new stream).
+   */
+  #write(p: CachedPoint, fresh: boolean, st: number, t: number, flags: number): void {
+    const m = this.#metric!;
+    const labels = p.labels;
+    const refs = p.refs;
+    const n = labels.length;
+    const values = scratchValues;
+    const stale = (flags & FLAG_NO_RECORDED_VALUE) !== 0;
+    const delta = this.#isDelta && !stale;
+    const keys = delta ? (p.deltaKeys ??= labels.map(labelsKey)) : null;
+    if (keys !== null) {
+      const first = this.#deltaTotal(keys[0]);
       if (first && t <= first.lastT) return this.#reject('delta_out_of_order', `metric ${JSON.stringify(m.name)}: delta point at ${t} is not after the stream's last point at ${first.lastT}`);
       if (!first && this.#t.delta.totals.size + this.#deltaChanges.size >= this.#o.deltaMaxStreams) return this.#reject('delta_stream_limit', `metric ${JSON.stringify(m.name)}: too many delta streams (limit ${this.#o.deltaMaxStreams})`);
     }
     // Zero at the start time of a new stream: rate() then sees its first increment.
-    const injectZero = this.#o.startTimeZeroInjection && (cumulativeStream || (this.#isDelta && !stale)) && st > 0 && st < t && out.length > 0 && this.#t.firstSight(out[0].entry.key) && (!this.#isDelta || !this.#deltaTotal(out[0].entry.key));
-    if (injectZero) {
-      for (const { entry } of out) {
-        try { entry.ref = this.#app.append(entry.ref, entry.labels, st, 0); } catch (err) { if (!(err instanceof StorageError)) throw err; }
+    if (fresh && this.#o.startTimeZeroInjection && (this.#cumulativeKind ? !stale : delta) && st > 0 && st < t && (keys === null || !this.#deltaTotal(keys[0]))) {
+      for (let i = 0; i < n; i++) {
+        try { refs[i] = this.#app.append(refs[i], labels[i], st, 0); } catch (err) { if (!(err instanceof StorageError)) throw err; }
       }
     }
     let firstError: StorageError | null = null;
-    for (const { entry, v: value } of out) {
-      let v = value;
-      if (this.#isDelta && !stale) {
-        const prev = this.#deltaTotal(entry.key);
-        v = (prev?.total ?? 0) + value;
-        this.#deltaChanges.set(entry.key, { total: v, lastT: t, startT: prev?.startT ?? st });
+    for (let i = 0; i < n; i++) {
+      let v = stale ? STALE_NAN : values[i];
+      if (keys !== null) {
+        const prev = this.#deltaTotal(keys[i]);
+        v = (prev?.total ?? 0) + v;
+        this.#deltaChanges.set(keys[i], { total: v, lastT: t, startT: prev?.startT ?? st });
       }
       try {
-        entry.ref = this.#app.append(entry.ref, entry.labels, t, v);
-        this.#resourceSeries.set(entry.key, entry.labels);
+        refs[i] = this.#app.append(refs[i], labels[i], t, v);
       } catch (err) {
         if (!(err instanceof StorageError)) throw err;
         firstError ??= err;
       }
     }
+    this.#resourcePoints.add(p);
     if (firstError) return this.#reject(firstError.code, `metric ${JSON.stringify(m.name)}: ${firstError.message}`);
     if (t < this.#minT) this.#minT = t;
     if (t > this.#maxT) this.#maxT = t;
@@ -520,6 +713,14 @@ class RequestTranslation implements OtlpTranslation {
     return out;
   }
 
+  /** Canonical Labels (sorted by name, empty values dropped) of interned Label objects. */
+  #canonical(pairs: LabelPairs): Labels {
+    const out: Label[] = [];
+    for (const [name, value] of pairs) if (value !== '') out.push(this.#t.label(name, value));
+    out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return out;
+  }
+
   #reject(reason: string, message: string): void {
     this.rejectedPoints++;
     this.rejectedByReason.set(reason, (this.rejectedByReason.get(reason) ?? 0) + 1);
@@ -530,12 +731,19 @@ class RequestTranslation implements OtlpTranslation {
     this.#t.delta.commit(this.#deltaChanges);
     const now = Date.now();
     // Liveness is only needed to end silent resources; without that feature it would only grow.
-    if (this.#o.staleAfterMissedExports > 0) for (const [key, series] of this.#pushes) if (series.size > 0) this.#t.recordPush(key, series, now);
+    if (this.#o.staleAfterMissedExports > 0) for (const [key, push] of this.#pushes) if (push.points.size > 0 || push.extra.size > 0) this.#t.recordPush(key, push.points, push.extra, now);
   }
 
   abort(): void {
     this.#deltaChanges.clear();
   }
+}
+
+/** Whether a[0..) equals b[0, n) (same length n). */
+function sameFloats(a: Float64Array, b: Float64Array, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function setPair(pairs: LabelPairs, name: string, value: string): void {
@@ -547,12 +755,5 @@ function setPair(pairs: LabelPairs, name: string, value: string): void {
 function withPair(pairs: LabelPairs, name: string, value: string): LabelPairs {
   const out = pairs.slice();
   setPair(out, name, value);
-  return out;
-}
-
-function canonical(pairs: LabelPairs): Labels {
-  const out: Label[] = [];
-  for (const [name, value] of pairs) if (value !== '') out.push({ name, value });
-  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return out;
 }

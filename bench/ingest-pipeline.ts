@@ -1,0 +1,72 @@
+// In-process OTLP ingest benchmark: the bench:tsdb load (bench/tsdb-data.ts, encoded as OTLP/HTTP
+// protobuf by bench/tsdb-encode.ts) driven straight through the receiver core (decode → translate
+// → Db: head + WAL), with no HTTP and no sender process, so a CPU profile shows Pharos alone.
+// Prints µs per sample for the first step (every series is created) and the steady state, and
+// heap / ArrayBuffer / RSS bytes per series after gc().
+//
+//   node --expose-gc --import tsx bench/ingest-pipeline.ts [--services 69] [--steps 30]
+//   node --expose-gc --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/ingest-pipeline.ts
+//   node --expose-gc --import tsx bench/ingest-pipeline.ts --heap-snapshot /tmp/h.heapsnapshot
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeHeapSnapshot } from 'node:v8';
+import { Registry } from 'prom-client';
+import { createLogger } from '../src/log.ts';
+import { ingestMetrics, type OtlpIngestDeps } from '../src/receive/otlp/ingest.ts';
+import { OtlpReceiverMetrics } from '../src/receive/otlp/receiver-metrics.ts';
+import { OtlpTranslator } from '../src/translate/otlp/translator.ts';
+import { openDb } from '../src/tsdb/db.ts';
+import { SERIES_PER_SERVICE, ServiceState } from './tsdb-data.ts';
+import { OtlpRequest } from './tsdb-encode.ts';
+
+const { values: flags } = parseArgs({
+  options: { services: { type: 'string', default: '69' }, steps: { type: 'string', default: '30' }, 'heap-snapshot': { type: 'string' } },
+});
+const SERVICES = Number(flags.services);
+const STEPS = Number(flags.steps);
+const INTERVAL_MS = 60_000;
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+function memory(): { heap: number; rss: number; ab: number } {
+  for (let i = 0; i < 3; i++) gc!();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, rss: m.rss, ab: m.arrayBuffers };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'pharos-ingest-pipeline-'));
+const before = memory();
+// Start on a 2h boundary in the past, so every step is within the head's accepted window.
+const startMs = Math.floor((Date.now() - 3 * 3_600_000) / 7_200_000) * 7_200_000;
+const shape = { services: SERVICES, points: STEPS, intervalMs: INTERVAL_MS, startMs, jitterMs: 0 };
+const db = await openDb({ dir, fsync: 'never' });
+const translator = await OtlpTranslator.open({ targetInfo: false, startTimeZeroInjection: false, staleAfterMissedExports: 0 }, dir);
+const deps: OtlpIngestDeps = { appendable: db, translator, metrics: new OtlpReceiverMetrics(new Registry()), log: createLogger('warn') };
+const states = Array.from({ length: SERVICES }, (_, s) => new ServiceState(s, shape));
+const requests = Array.from({ length: SERVICES }, (_, s) => new OtlpRequest(s, startMs - INTERVAL_MS));
+const loaded = memory();
+
+const perStep = SERVICES * SERIES_PER_SERVICE;
+let firstStepMs = 0;
+const started = performance.now();
+for (let k = 0; k < STEPS; k++) {
+  const stepStarted = performance.now();
+  for (let s = 0; s < SERVICES; s++) {
+    states[s].advance();
+    const result = await ingestMetrics(requests[s].patch(states[s]), 'protobuf', 'http/protobuf', deps);
+    if (result.status !== 'ok' || result.partial) throw new Error(`step ${k}, service ${s}: ${JSON.stringify(result)}`);
+  }
+  if (k === 0) firstStepMs = performance.now() - stepStarted;
+}
+const elapsedMs = performance.now() - started;
+const after = memory();
+const steadyUs = ((elapsedMs - firstStepMs) / ((STEPS - 1) * perStep)) * 1000;
+console.log(`${perStep.toLocaleString()} series × ${STEPS} steps = ${(perStep * STEPS).toLocaleString()} samples`);
+console.log(`first step (creates every series): ${((firstStepMs / perStep) * 1000).toFixed(2)} µs/sample`);
+console.log(`steady state: ${steadyUs.toFixed(3)} µs/sample = ${(1 / steadyUs).toFixed(2)} M samples/s`);
+console.log(`per series after gc: heap ${((after.heap - loaded.heap) / perStep).toFixed(0)} B, ArrayBuffers ${((after.ab - loaded.ab) / perStep).toFixed(0)} B, RSS ${((after.rss - before.rss) / perStep).toFixed(0)} B (RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB)`);
+if (flags['heap-snapshot']) console.log(`heap snapshot: ${writeHeapSnapshot(flags['heap-snapshot'])}`);
+await db.close();
+rmSync(dir, { recursive: true, force: true });
