@@ -34,7 +34,8 @@ export interface Appendable {
 export interface Appender {
   /**
    * Adds a sample. `labels` must be canonical (model/labels.ts) and include __name__; the store
-   * may keep the array, so the caller must not mutate it afterwards. Returns the series ref to
+   * may keep the array (and replace its elements with equal Label objects of its own), so the
+   * caller must not mutate it afterwards. Returns the series ref to
    * pass next time for the same labels. Throws StorageError for a sample that cannot be stored
    * (out of order, out of bounds, duplicate); the batch stays usable, only that sample is lost.
    */

@@ -27,6 +27,8 @@ const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LO = 1 - HI;
 const XOR_HEADER_BITS = 16;
 const LAST_CLASS = SLAB_CLASS_BYTES.length - 1;
+/** Samples a grown slot has room for beyond the one that made it grow. */
+const GROW_AHEAD_SAMPLES = 8;
 
 /** ORs the low n bits (0..32) of value into buf at bit pos, MSB first; returns pos + n. Bytes past pos must be zero. */
 function wbits(buf: Uint8Array, pos: number, value: number, n: number): number {
@@ -171,7 +173,7 @@ export class HeadChunks {
           this.#afterAppend(ref, t, 1);
           return;
         }
-        const to = this.#targetClass(ref, t, d, n, need, cls);
+        const to = this.#targetClass(n, need, cls);
         c.slot[ref] = this.slab.grow(c.slot[ref], cls, (bits + 7) >>> 3, to);
         c.cls[ref] = to;
       }
@@ -217,25 +219,15 @@ export class HeadChunks {
   }
 
   /**
-   * The class a growing chunk moves to: room for the samples it can still get (up to
-   * samplesPerChunk, or until its range ends at the current interval) at its average bits per
-   * sample so far. Moving once to about the final size, instead of through every class,
-   * saves copies and keeps series that grow in lockstep from leaving half-empty pages behind.
+   * The class a growing chunk moves to: the smallest that also has room for GROW_AHEAD_SAMPLES more
+   * samples at the chunk's average bits per sample so far. Growing a class at a time (classes are
+   * ~1.5× apart) keeps a slot at most about a third larger than its chunk, so the open chunks of a
+   * million series cost about what their bytes do; sizing for the chunk's final length instead
+   * would hold twice that for half a chunk range. A move copies under 200 bytes.
    */
-  #targetClass(ref: number, t: number, d: number, n: number, need: number, cls: number): number {
-    if (n < 4) {
-      // Too few samples to extrapolate from: the next class that fits.
-      let to = cls + 1;
-      while (need > SLAB_CLASS_BYTES[to] * 8) to++;
-      return to;
-    }
-    const c = this.cols;
-    const t0 = c.headMinT[ref];
-    const first = XOR_HEADER_BITS + uvarintBits(t0 >= 0 ? 2 * t0 : -2 * t0 - 1) + 64;
-    const perSample = (need - first) / n; // n samples after the first, this one included
-    const byRange = Math.floor((c.headEnd[ref] - 1 - t) / (d > 0 ? d : 1));
-    const rest = Math.max(0, Math.min(this.#perChunk - n - 1, byRange));
-    const bytes = Math.ceil((need + rest * perSample) / 8);
+  #targetClass(n: number, need: number, cls: number): number {
+    const perSample = n > 1 ? need / n : 64 + 16;
+    const bytes = Math.ceil((need + GROW_AHEAD_SAMPLES * perSample) / 8);
     let to = cls + 1;
     while (to < LAST_CLASS && SLAB_CLASS_BYTES[to] < bytes) to++;
     while (need > SLAB_CLASS_BYTES[to] * 8) to++; // never below what this sample needs

@@ -198,7 +198,9 @@ export class Head implements Appendable, Queryable {
     for (let i = 0; i < n; i++) this.postings.add(ids[i], ref);
     this.postings.addSeries(ref);
     if (this.materialize) {
-      const arr: Label[] = new Array(n);
+      // Keep the caller's array (the storage contract allows it) with the head's shared Label
+      // objects in it: the translator's cached series and the head then hold one array between them.
+      const arr: Label[] = Object.isFrozen(labels) ? new Array(n) : (labels as Label[]);
       for (let i = 0; i < n; i++) arr[i] = this.pairs.label(ids[i]);
       while (this.#labels.length < ref) this.#labels.push(undefined);
       this.#labels[ref] = arr;
