@@ -4,7 +4,8 @@
 // Prints µs per sample for the first step (every series is created) and the steady state, and
 // heap / ArrayBuffer / RSS bytes per series after gc().
 //
-//   node --expose-gc --import tsx bench/ingest-pipeline.ts [--services 69] [--steps 30]
+//   node --expose-gc --import tsx bench/ingest-pipeline.ts [--services 69] [--steps 30] [--interval-s 60]
+//   (more than 3h of steps makes the store cut a block while ingesting, as a long-running Pharos does)
 //   node --expose-gc --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/ingest-pipeline.ts
 //   node --expose-gc --import tsx bench/ingest-pipeline.ts --heap-snapshot /tmp/h.heapsnapshot
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,11 +23,11 @@ import { SERIES_PER_SERVICE, ServiceState } from './tsdb-data.ts';
 import { OtlpRequest } from './tsdb-encode.ts';
 
 const { values: flags } = parseArgs({
-  options: { services: { type: 'string', default: '69' }, steps: { type: 'string', default: '30' }, 'heap-snapshot': { type: 'string' } },
+  options: { services: { type: 'string', default: '69' }, steps: { type: 'string', default: '30' }, 'interval-s': { type: 'string', default: '60' }, 'heap-snapshot': { type: 'string' } },
 });
 const SERVICES = Number(flags.services);
 const STEPS = Number(flags.steps);
-const INTERVAL_MS = 60_000;
+const INTERVAL_MS = Number(flags['interval-s']) * 1000;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
@@ -38,8 +39,8 @@ function memory(): { heap: number; rss: number; ab: number } {
 
 const dir = mkdtempSync(join(tmpdir(), 'pharos-ingest-pipeline-'));
 const before = memory();
-// Start on a 2h boundary in the past, so every step is within the head's accepted window.
-const startMs = Math.floor((Date.now() - 3 * 3_600_000) / 7_200_000) * 7_200_000;
+// Start on a 2h boundary far enough in the past that the last step is not in the future.
+const startMs = Math.floor((Date.now() - STEPS * INTERVAL_MS - 3_600_000) / 7_200_000) * 7_200_000;
 const shape = { services: SERVICES, points: STEPS, intervalMs: INTERVAL_MS, startMs, jitterMs: 0 };
 const db = await openDb({ dir, fsync: 'never' });
 const translator = await OtlpTranslator.open({ targetInfo: false, startTimeZeroInjection: false, staleAfterMissedExports: 0 }, dir);
