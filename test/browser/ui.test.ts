@@ -1,9 +1,11 @@
 /**
- * The web UI in real Chromium (Debian's, driven by playwright-core): Pharos fed by the example
- * Express service (stable HTTP semconv over OTLP/gRPC) and by a service on the older conventions
- * (http.server.duration in ms with http.target, from the OTel SDK over OTLP/HTTP JSON), scraping
- * its own /metrics and a target that is down. Each page is opened and screenshotted under
- * test-results/ui/; the endpoint table is compared figure by figure with the API's answers.
+ * The web UI in real Chromium (Debian's, driven by playwright-core): Pharos fed by the demo's
+ * example Express service (stable HTTP semconv over OTLP/gRPC, the demo's traffic generator plus
+ * a fixed round of requests) and by a service on the older conventions (http.server.duration in
+ * ms with http.target, and the body-size histograms, from the OTel SDK over OTLP/HTTP JSON),
+ * scraping its own /metrics and a target that is down. Each page is opened and screenshotted
+ * under test-results/ui/ (gitignored); the endpoint table is compared figure by figure with the
+ * API's answers to the spec's queries (../shared/spec/red-dashboard.md §1.4), written here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,7 +17,8 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort, ROOT, startPharosProcess, type PharosProcess } from '../e2e/pharos-process.ts';
-import { controls, launchChromium, SHOTS, tabWalk } from './chromium.ts';
+import { runTraffic } from '../../examples/traffic.ts';
+import { controls, focused, launchChromium, SHOTS, tabWalk } from './chromium.ts';
 
 type Sample = { metric: Record<string, string>; value: [number, string] };
 
@@ -44,6 +47,11 @@ async function tableFigures(p: Page): Promise<Array<{ route: string; method: str
   );
 }
 
+/** A table row's button as Chromium names it: the route (or "(no route)"), then the method. */
+function rowName(r: { route: string; method: string }): string {
+  return `${r.route === '' ? '(no route)' : r.route} ${r.method}`;
+}
+
 /** a equals b to float precision (both NaN counts as equal: histogram_quantile of no requests). */
 function expectSame(a: number, b: number, what: string): void {
   if (Number.isNaN(b)) expect(a, what).toBeNaN();
@@ -55,13 +63,22 @@ function legacyService(otlpHttpUrl: string): { record: () => void; stop: () => P
   const reader = new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${otlpHttpUrl}/v1/metrics` }), exportIntervalMillis: 500, exportTimeoutMillis: 500 });
   const provider = new MeterProvider({ resource: defaultResource().merge(resourceFromAttributes({ 'service.name': 'legacy' })), readers: [reader] });
   // The SDK's default buckets are the ms ones ([0, 5, 10, 25, …, 10000]), as old instrumentations send.
-  const duration = provider.getMeter('legacy-http').createHistogram('http.server.duration', { unit: 'ms' });
+  const meter = provider.getMeter('legacy-http');
+  const duration = meter.createHistogram('http.server.duration', { unit: 'ms' });
+  // OTel Python's old-convention body sizes (for requests with a Content-Length).
+  const requestSize = meter.createHistogram('http.server.request.size', { unit: 'By' });
+  const responseSize = meter.createHistogram('http.server.response.size', { unit: 'By' });
   let i = 0;
   return {
     record: () => {
       for (let k = 0; k < 5; k++, i++) {
-        duration.record(20 + (i % 7) * 30, { 'http.method': 'GET', 'http.target': '/legacy/items', 'http.status_code': 200, 'http.scheme': 'http' });
-        duration.record(400 + (i % 3) * 100, { 'http.method': 'POST', 'http.target': '/legacy/orders', 'http.status_code': i % 4 === 0 ? 503 : 201, 'http.scheme': 'http' });
+        const items = { 'http.method': 'GET', 'http.target': '/legacy/items', 'http.status_code': 200, 'http.scheme': 'http' };
+        const orders = { 'http.method': 'POST', 'http.target': '/legacy/orders', 'http.status_code': i % 4 === 0 ? 503 : 201, 'http.scheme': 'http' };
+        duration.record(20 + (i % 7) * 30, items);
+        duration.record(400 + (i % 3) * 100, orders);
+        responseSize.record(800 + (i % 5) * 100, items);
+        requestSize.record(150 + (i % 3) * 50, orders);
+        responseSize.record(60, orders);
       }
     },
     stop: () => provider.shutdown(),
@@ -110,12 +127,16 @@ beforeAll(async () => {
   const base = `http://127.0.0.1:${port}`;
   await eventually(async () => (await fetch(`${base}/products`)).ok, 20_000, 'example service to listen');
   const legacy = legacyService(pharos.otlpHttpUrl);
-  // Traffic over several export intervals, so rates have several points per series.
+  // The demo's traffic generator (its mix of 200, 404 and 500) while a fixed round of requests makes
+  // sure every route and a 404 are there, over several export intervals, so rates have several points.
+  const demoTraffic = runTraffic({ target: base, rps: 15, durationS: 4, count: Infinity, allowRemote: false, quiet: true });
   for (let round = 0; round < 4; round++) {
     for (const path of ['/products', '/users/1', '/users/2', '/missing', '/checkout', '/users/999']) await fetch(base + path).catch(() => undefined);
     legacy.record();
     await new Promise((r) => setTimeout(r, 1000));
   }
+  const sent = await demoTraffic;
+  expect([...sent.keys()].filter((k) => k.startsWith('error:'))).toEqual([]);
   await legacy.stop();
   await eventually(async () => (await apiQuery('sum(rate(http_server_request_duration_seconds_count{service_name="shop"}[1m]))', Date.now() / 1000)).length > 0, 20_000, 'shop rates');
   await eventually(async () => (await apiQuery('sum(rate(http_server_duration_milliseconds_count{service_name="legacy"}[1m]))', Date.now() / 1000)).length > 0, 20_000, 'legacy rates');
@@ -151,8 +172,13 @@ describe('dashboard', () => {
     await expect.poll(() => latency.locator('.legend-list li').allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining(['p50 /products', 'p95 /products', 'p99 /products']));
     const errors = page.getByRole('region', { name: 'Errors per second by status code' });
     await expect.poll(() => errors.locator('.legend-list li').allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining(['404 (4xx client error)']));
+    const ratio = page.getByRole('region', { name: 'Error ratio (5xx)' });
+    await expect.poll(() => ratio.locator('.legend-list li').allTextContents(), { timeout: 15_000 }).toEqual(['5xx / all requests']);
     const active = page.getByRole('region', { name: 'Active requests' });
-    await expect.poll(() => active.locator('.legend-list li').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => active.locator('.legend-list li').allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining(['GET']));
+    // Node's HTTP instrumentation records no body sizes: the panel says so instead of drawing nothing.
+    const body = page.getByRole('region', { name: 'Request / response body size (median)' });
+    await expect.poll(() => body.locator('.empty').textContent(), { timeout: 15_000 }).toContain('No body-size histograms (http_server_request_body_size_bytes');
     expect(await page.locator('.convention').textContent()).toContain('stable HTTP semantic conventions');
     expect(await page.locator('canvas').count()).toBeGreaterThan(3);
     for (const label of ['Service', 'Time range', 'Auto-refresh', 'Route filter (regex)']) expect(await page.getByLabel(label, { exact: true }).count()).toBe(1);
@@ -183,30 +209,50 @@ describe('dashboard', () => {
   it('fills the endpoint table with exactly the numbers the API returns for the same queries', async () => {
     await page.goto(`${pharos.apiUrl}/dashboard?service=shop&from=${from}&to=${to}`);
     const table = await tableComplete(page);
-    const [rate, errorRatio, p50, p95, p99] = (await table.getAttribute('data-queries'))!.split('\n');
-    const time = Number(await table.getAttribute('data-time'));
-    expect(time).toBe(to);
+    expect(Number(await table.getAttribute('data-time'))).toBe(to);
     const rows = await tableFigures(page);
     expect(rows.map((r) => `${r.method} ${r.route}`)).toEqual(expect.arrayContaining(['GET /products', 'GET /users/:id', 'GET /checkout']));
+    // The spec's per-endpoint queries (§1.4, rows 9, 6 and 7 by method and route) over the view's 300 s.
+    const sel = (extra = '') => `{service_name="shop"${extra}}`;
+    const by = 'http_request_method, http_route';
+    const count = (extra = '') => `sum by (${by}) (rate(http_server_request_duration_seconds_count${sel(extra)}[300s]))`;
+    const quantile = (q: number) => `histogram_quantile(${q}, sum by (le, ${by}) (rate(http_server_request_duration_seconds_bucket${sel()}[300s])))`;
+    const queries = [count(), `${count(', http_response_status_code=~"5.."')} / ${count()}`, quantile(0.5), quantile(0.95), quantile(0.99)];
     // Requests that matched no route (the 404s of unknown paths) have no http_route: the table's '' row.
     const key = (m: Record<string, string>) => `${m.http_request_method} ${m.http_route ?? ''}`;
-    const answers = await Promise.all([rate, errorRatio, p50, p95, p99].map(async (q) => new Map((await apiQuery(q, time)).map((s) => [key(s.metric), Number(s.value[1])]))));
-    expect(answers[0].size).toBe(rows.length);
+    const [rate, errorRatio, p50, p95, p99] = await Promise.all(queries.map(async (q) => new Map((await apiQuery(q, to)).map((s) => [key(s.metric), Number(s.value[1])]))));
+    expect(rate.size).toBe(rows.length);
     for (const r of rows) {
       const k = `${r.method} ${r.route}`;
       expect(r.rate, k).toBeGreaterThan(0);
-      expectSame(r.rate, answers[0].get(k)!, `${k} req/s`);
+      expectSame(r.rate, rate.get(k)!, `${k} req/s`);
       // The ratio query has no series for endpoints without 5xx; the table shows 0 there.
-      expectSame(r.errorRatio, answers[1].get(k) ?? 0, `${k} error ratio`);
-      expectSame(r.p50, answers[2].get(k)!, `${k} p50`);
-      expectSame(r.p95, answers[3].get(k)!, `${k} p95`);
-      expectSame(r.p99, answers[4].get(k)!, `${k} p99`);
+      expectSame(r.errorRatio, errorRatio.get(k) ?? 0, `${k} error ratio`);
+      expectSame(r.p50, p50.get(k)!, `${k} p50`);
+      expectSame(r.p95, p95.get(k)!, `${k} p95`);
+      expectSame(r.p99, p99.get(k)!, `${k} p99`);
     }
+    // The queries behind the table (the Explore links) are the same ones.
+    expect((await table.getAttribute('data-queries'))!.split('\n')).toEqual(queries);
     // What the cells say is the same figure, rounded.
     const products = rows.find((r) => r.route === '/products')!;
     expect(await table.locator('tr[data-route="/products"] td[data-column="rate"]').textContent()).toBe(products.rate.toFixed(3));
     expect(await table.locator('tr[data-route="/products"] td[data-column="p50"]').textContent()).toBe(`${(products.p50 * 1000).toFixed(1)} ms`);
+    expect(await table.locator('tr[data-route="/products"] td[data-column="errorRatio"]').textContent()).toBe((products.errorRatio * 100).toFixed(2));
     await page.screenshot({ path: join(SHOTS, 'dashboard-fixed-range.png'), fullPage: true });
+  });
+
+  it('asks each question once on a load, though the boot script asks the first ones before the app runs', async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const asked: string[] = [];
+    fresh.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/v1/')) asked.push(`${r.method()} ${r.url()} ${r.postData() ?? ''}`);
+    });
+    await fresh.goto(`${pharos.apiUrl}/dashboard?service=shop&from=${from}&to=${to}`);
+    await tableComplete(fresh);
+    expect(asked.length).toBeGreaterThan(8);
+    expect(asked.filter((a, i) => asked.indexOf(a) !== i)).toEqual([]);
+    await fresh.close();
   });
 
   it('sorts the table by a column header', async () => {
@@ -241,31 +287,89 @@ describe('dashboard', () => {
     await page.goto(`${pharos.apiUrl}/dashboard?service=legacy&from=${from}&to=${to}`);
     await expect.poll(() => page.locator('.convention').textContent(), { timeout: 15_000 }).toContain('older HTTP semantic conventions');
     expect(await page.locator('.convention').textContent()).toContain('http_target');
-    const table = await tableComplete(page);
-    const [, , p50] = (await table.getAttribute('data-queries'))!.split('\n');
-    expect(p50).toContain('http_server_duration_milliseconds_bucket');
+    await tableComplete(page);
     const rows = await tableFigures(page);
     expect(rows.map((r) => `${r.method} ${r.route}`).sort()).toEqual(['GET /legacy/items', 'POST /legacy/orders']);
-    const answer = new Map((await apiQuery(p50, to)).map((s) => [s.metric.http_target, Number(s.value[1])]));
-    for (const r of rows) expectSame(r.p50, answer.get(r.route)!, `${r.route} p50`);
+    // The same figures from the older names, in ms, converted here.
+    const by = 'http_method, http_target';
+    const count = (extra = '') => `sum by (${by}) (rate(http_server_duration_milliseconds_count{service_name="legacy"${extra}}[300s]))`;
+    const ms = (q: number) => `histogram_quantile(${q}, sum by (le, ${by}) (rate(http_server_duration_milliseconds_bucket{service_name="legacy"}[300s])))`;
+    const answer = async (q: string) => new Map((await apiQuery(q, to)).map((s) => [s.metric.http_target, Number(s.value[1])]));
+    const [rate, errors, p50, p99] = await Promise.all([count(), count(', http_status_code=~"5.."'), ms(0.5), ms(0.99)].map(answer));
+    for (const r of rows) {
+      expectSame(r.rate, rate.get(r.route)!, `${r.route} req/s`);
+      expectSame(r.errorRatio, (errors.get(r.route) ?? 0) / rate.get(r.route)!, `${r.route} error ratio`);
+      expectSame(r.p50, p50.get(r.route)! / 1000, `${r.route} p50`);
+      expectSame(r.p99, p99.get(r.route)! / 1000, `${r.route} p99`);
+    }
     // Recorded 20…200 ms and 400…600 ms: in seconds, not milliseconds.
     const items = rows.find((r) => r.route === '/legacy/items')!;
     expect(items.p50).toBeGreaterThan(0.01);
     expect(items.p50).toBeLessThan(0.3);
     expect(rows.find((r) => r.route === '/legacy/orders')!.errorRatio).toBeGreaterThan(0);
-    const errors = page.getByRole('region', { name: 'Errors per second by status code' });
-    await expect.poll(() => errors.locator('.legend-list li').allTextContents(), { timeout: 15_000 }).toEqual(['503 (5xx server error)']);
+    const errorsPanel = page.getByRole('region', { name: 'Errors per second by status code' });
+    await expect.poll(() => errorsPanel.locator('.legend-list li').allTextContents(), { timeout: 15_000 }).toEqual(['503 (5xx server error)']);
+    // This service records body sizes (http_server_{request,response}_size_bytes): both medians are drawn.
+    const body = page.getByRole('region', { name: 'Request / response body size (median)' });
+    await expect.poll(() => body.locator('.legend-list li').allTextContents(), { timeout: 15_000 }).toEqual(['request body (median)', 'response body (median)']);
     await page.screenshot({ path: join(SHOTS, 'dashboard-older-convention.png'), fullPage: true });
+  });
+
+  it('sets a custom range with the picker, and follows Back to the previous one', async () => {
+    await page.goto(`${pharos.apiUrl}/dashboard?service=shop&range=300`);
+    await tableComplete(page);
+    await page.getByLabel('Time range', { exact: true }).selectOption('900');
+    await expect.poll(() => new URL(page.url()).searchParams.get('range')).toBe('900');
+    await page.getByLabel('Time range', { exact: true }).selectOption('custom');
+    // datetime-local takes local time, as the picker shows it.
+    const local = (t: number) => {
+      const d = new Date(t * 1000);
+      const p = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    };
+    await page.getByLabel('From', { exact: true }).fill(local(from));
+    await page.getByLabel('To', { exact: true }).fill(local(to));
+    await page.getByRole('button', { name: 'Apply range' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('from')).toBe(String(from));
+    expect(new URL(page.url()).searchParams.get('to')).toBe(String(to));
+    expect(new URL(page.url()).searchParams.get('range')).toBeNull();
+    expect(Number(await (await tableComplete(page)).getAttribute('data-time'))).toBe(to);
+    await page.goBack();
+    await expect.poll(() => page.getByLabel('Time range', { exact: true }).inputValue()).toBe('900');
+    expect(new URL(page.url()).searchParams.get('from')).toBeNull();
+  });
+
+  it('refreshes by itself when auto-refresh is on, and keeps the setting in the URL', async () => {
+    await page.goto(`${pharos.apiUrl}/dashboard?service=shop&range=300`);
+    await tableComplete(page);
+    const ends: number[] = [];
+    const onRequest = (r: { url(): string; postData(): string | null }) => {
+      if (r.url().endsWith('/api/v1/query_range')) ends.push(Number(new URLSearchParams(r.postData() ?? '').get('end')));
+    };
+    page.on('request', onRequest);
+    try {
+      await page.getByLabel('Auto-refresh', { exact: true }).selectOption('10');
+      expect(new URL(page.url()).searchParams.get('refresh')).toBe('10');
+      const before = Math.floor(Date.now() / 1000);
+      // Within one period and a bit, the panels ask again, for a window that ends later.
+      await expect.poll(() => ends.filter((e) => e >= before + 9).length, { timeout: 15_000, interval: 250 }).toBeGreaterThan(0);
+    } finally {
+      page.off('request', onRequest);
+    }
+    await page.getByLabel('Auto-refresh', { exact: true }).selectOption('0');
+    expect(new URL(page.url()).searchParams.get('refresh')).toBeNull();
   });
 });
 
 describe('keyboard and accessibility', () => {
-  it('walks the controls in reading order with Tab, each with its name', async () => {
+  it('walks the controls in reading order with Tab, each with its name, down to the table as one stop', async () => {
     // A relative range: a custom one adds the From/To date fields (and Chromium's spin buttons in them) after the range.
     await page.goto(`${pharos.apiUrl}/dashboard?service=shop&range=300`);
     await tableComplete(page);
-    const walk = await tabWalk(page, 9);
-    expect(walk.map((f) => (f ? `${f.role} ${f.name}` : 'nothing'))).toEqual([
+    const [first] = await tableFigures(page);
+    const panels = ['Requests per second by route', 'Errors per second by status code', 'Error ratio (5xx)', 'Latency p50 / p95 / p99 by route', 'Active requests', 'Request / response body size (median)'];
+    const walk = (await tabWalk(page, 23)).map((f) => (f ? `${f.role} ${f.name}` : 'nothing'));
+    expect(walk.slice(0, 22)).toEqual([
       'link Dashboard',
       'link Explore',
       'link Pipeline',
@@ -274,24 +378,30 @@ describe('keyboard and accessibility', () => {
       'combobox Auto-refresh',
       'textbox Route filter (regex)',
       'button Refresh now',
-      'link Open the query of "Requests per second by route" in Explore',
+      ...panels.map((t) => `link Open the query of "${t}" in Explore`),
+      ...['Route', 'Method', 'Req/s', 'Error %', 'p50', 'p95', 'p99'].map((c) => `button ${c}`),
+      // The rows are one tab stop: the first (busiest) row's button, named by route, then method.
+      `button ${rowName(first)}`,
     ]);
+    // The next Tab leaves the table rather than walking its other rows.
+    expect(walk[22]).not.toMatch(/^button \/.* (GET|POST)$/);
   });
 
   it('moves between table rows with the arrow keys and selects one with Enter', async () => {
     const table = page.getByRole('region', { name: 'Endpoints' });
     // The rows are one tab stop: the first row's button is the only one in the tab order.
-    const tabbable = await table.locator('tbody button[tabindex="0"]').count();
-    expect(tabbable).toBe(1);
-    await table.locator('tbody button[tabindex="0"]').focus();
-    const focusedRoute = () => page.locator(':focus').evaluate((el) => el.closest('tr')?.getAttribute('data-route'));
-    const first = await focusedRoute();
+    expect(await table.locator('tbody button[tabindex="0"]').count()).toBe(1);
+    // Back from after the table (where the walk above ended) onto that row.
+    await page.keyboard.press('Shift+Tab');
+    const [first, second] = await tableFigures(page);
+    expect(await focused(page)).toEqual({ role: 'button', name: rowName(first) });
     await page.keyboard.press('ArrowDown');
-    const second = await focusedRoute();
-    expect(second).not.toBe(first);
+    expect(await focused(page)).toEqual({ role: 'button', name: rowName(second) });
     await page.keyboard.press('Enter');
-    await expect.poll(() => new URL(page.url()).searchParams.get('route')).toBe(second!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    await expect.poll(() => new URL(page.url()).searchParams.get('route')).toBe(second.route === '' ? '(?:)' : second.route.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     expect(await page.locator(':focus').getAttribute('aria-pressed')).toBe('true');
+    // Selected is said in words (aria-pressed) and by a check mark, besides the row's colour.
+    expect(await page.locator(':focus .selected-mark').textContent()).toBe('✓ ');
   });
 
   it('gives every control on every page an accessible name', async () => {
@@ -326,6 +436,25 @@ describe('explore', () => {
     await page.keyboard.press('Control+Space');
     await expect.poll(() => page.getByRole('listbox').getByRole('option').allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringContaining('http_server_request_duration_seconds_count')]));
     await page.screenshot({ path: join(SHOTS, 'explore-completion.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('completes label names, label values and functions too', async () => {
+    await page.goto(`${pharos.apiUrl}/explore`);
+    await page.getByRole('textbox', { name: 'PromQL expression' }).click();
+    const options = () => page.getByRole('listbox').getByRole('option').allTextContents();
+    await page.keyboard.type('histogram_qua');
+    await page.keyboard.press('Control+Space');
+    await expect.poll(options, { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringContaining('histogram_quantile')]));
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('http_server_request_duration_seconds_count{http_r');
+    await page.keyboard.press('Control+Space');
+    await expect.poll(options, { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringContaining('http_route'), expect.stringContaining('http_request_method')]));
+    await page.keyboard.press('Escape');
+    await page.keyboard.type('oute="');
+    await page.keyboard.press('Control+Space');
+    await expect.poll(options, { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringContaining('/products'), expect.stringContaining('/users/:id')]));
     await page.keyboard.press('Escape');
   });
 
@@ -389,8 +518,54 @@ describe('pipeline', () => {
 
     const services = page.getByRole('region', { name: 'Services pushing metrics' });
     await expect.poll(() => services.locator('tbody th').allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining(['shop', 'legacy']));
-    const series = Number(await page.locator('[data-figure="series"]').textContent());
-    expect(series).toBeGreaterThan(0);
+    // legacy stopped exporting: its last push is fixed, and the page shows the API's time for it.
+    const pushes = await apiQuery('max by (service_name, service_namespace, job) (timestamp(target_info))', Date.now() / 1000);
+    const legacyPush = pushes.find((p) => (p.metric.service_name ?? p.metric.job) === 'legacy')!;
+    const legacyAt = services.locator('tr[data-service="legacy"] time');
+    expect(await legacyAt.getAttribute('datetime')).toBe(new Date(Number(legacyPush.value[1]) * 1000).toISOString());
+    expect(await legacyAt.textContent()).toMatch(/^\d+ (s|min) ago$/);
     await page.screenshot({ path: join(SHOTS, 'pipeline.png'), fullPage: true });
+  });
+
+  it('counts a rejected point under its receiver with the reason, as Pharos\' own /metrics does', async () => {
+    // One OTLP/HTTP JSON export with a good gauge point and one without a value (rejected: missing_value).
+    const now = `${BigInt(Date.now()) * 1_000_000n}`;
+    const body = {
+      resourceMetrics: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'rejects' } }] },
+        scopeMetrics: [{ metrics: [{ name: 'ui.test.gauge', gauge: { dataPoints: [{ timeUnixNano: now, asDouble: 1 }, { timeUnixNano: now, attributes: [{ key: 'k', value: { stringValue: 'v' } }] }] } }] }],
+      }],
+    };
+    const r = await fetch(`${pharos.otlpHttpUrl}/v1/metrics`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect(r.status).toBe(200);
+    expect(String(((await r.json()) as { partialSuccess?: { rejectedDataPoints?: string | number } }).partialSuccess?.rejectedDataPoints)).toBe('1');
+    const self = async (name: string) => {
+      const text = await (await fetch(`${pharos.apiUrl}/metrics`)).text();
+      return text.split('\n').filter((l) => l.startsWith(`${name}{`) && l.includes('protocol="http/json"')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    };
+    const rejected = await self('pharos_receiver_points_rejected_total');
+    expect(rejected).toBeGreaterThanOrEqual(1);
+    // The http/json senders are done now (legacy stopped), so the figures hold still.
+    const received = await self('pharos_receiver_points_received_total');
+    await page.goto(`${pharos.apiUrl}/pipeline`);
+    const row = page.getByRole('region', { name: 'Receivers' }).locator('tr[data-protocol="http/json"]');
+    await expect.poll(async () => Number((await row.locator('td[data-column="rejected"]').textContent())!.replace('⚠ ', '')), { timeout: 15_000 }).toBe(rejected);
+    expect(Number(await row.locator('td[data-column="points"]').textContent())).toBe(received);
+    expect(await row.locator('td[data-column="reasons"]').textContent()).toBe(`missing_value: ${rejected}`);
+    // A warning sign besides the number, so a rejection does not rely on colour either.
+    expect(await row.locator('td[data-column="rejected"]').textContent()).toMatch(/^⚠ \d+$/);
+  });
+
+  it('shows the store\'s figures as /api/v1/status/tsdb reports them', async () => {
+    const status = async () => ((await (await fetch(`${pharos.apiUrl}/api/v1/status/tsdb`)).json()) as { data: { headStats: { numSeries: number; numSamples?: number; walBytes?: number } } }).data.headStats;
+    const figure = (name: string) => page.locator(`[data-figure="${name}"]`).textContent();
+    // Series change as scrapes and exports add them: the page's figure catches up with a fresh answer within a refresh.
+    await expect.poll(async () => Number(await figure('series')) === (await status()).numSeries, { timeout: 25_000, interval: 1000 }).toBe(true);
+    const head = await status();
+    // Samples and WAL size: shown when the API reports them, and said to be missing otherwise.
+    if (head.numSamples === undefined) expect(await figure('samples')).toBe('not reported by the API yet');
+    else expect(Number(await figure('samples'))).toBeGreaterThan(0);
+    if (head.walBytes === undefined) expect(await figure('wal')).toBe('not reported by the API yet');
+    else expect(await figure('wal')).toMatch(/^\d+\.\d (KiB|MiB|GiB)$/);
   });
 });

@@ -1,18 +1,34 @@
-/** @module A typed client for the Prometheus HTTP API that Pharos serves (same origin). */
+/**
+ * @module A typed client for the Prometheus HTTP API that Pharos serves (same origin). Query
+ * answers are unions on `resultType`, as in Prometheus' own UI (responseTypes/query.ts).
+ */
 
+/** A series' label set, `__name__` included, as the API writes it. */
 export interface Labels {
   readonly [name: string]: string;
 }
 
+/** One sample of an instant vector: `value` is [time in s, value as the API writes it ("1.5", "NaN", "+Inf")]. */
 export interface InstantSample {
   readonly metric: Labels;
   readonly value: [number, string];
 }
 
+/** One series of a range query (matrix): `values` are [time in s, value text], oldest first. */
 export interface RangeSeries {
   readonly metric: Labels;
   readonly values: Array<[number, string]>;
 }
+
+/** What /api/v1/query and /api/v1/query_range answer, told apart by `resultType`. */
+export type QueryResult =
+  | { readonly resultType: 'vector'; readonly result: InstantSample[] }
+  | { readonly resultType: 'matrix'; readonly result: RangeSeries[] }
+  | { readonly resultType: 'scalar'; readonly result: [number, string] }
+  | { readonly resultType: 'string'; readonly result: [number, string] };
+
+/** An answer of one `resultType`: `ResultOf<'vector'>` is `{ resultType: 'vector'; result: InstantSample[] }`. */
+export type ResultOf<T extends QueryResult['resultType']> = Extract<QueryResult, { resultType: T }>;
 
 /** A failed API call: Prometheus' errorType and message, plus where in the query when it is a parse error. */
 export class ApiError extends Error {
@@ -51,14 +67,26 @@ async function get<T>(path: string, params: Record<string, string | string[]>, s
   return env.data as T;
 }
 
-/** An instant query at `time` (s). */
-export function instantQuery(query: string, time: number, signal?: AbortSignal) {
-  return call<{ resultType: string; result: InstantSample[] | [number, string] }>('/api/v1/query', { query, time: String(time) }, signal);
+/** An instant query at `time` (s): a vector, scalar or string, with the API's warnings and infos. */
+export function instantQuery(query: string, time: number, signal?: AbortSignal): Promise<{ data: QueryResult; warnings: string[] }> {
+  return call<QueryResult>('/api/v1/query', { query, time: String(time) }, signal);
 }
 
-/** A range query over [start, end] (s) every `step` s. */
-export function rangeQuery(query: string, start: number, end: number, step: number, signal?: AbortSignal) {
-  return call<{ resultType: 'matrix'; result: RangeSeries[] }>('/api/v1/query_range', { query, start: String(start), end: String(end), step: String(step) }, signal);
+/** An instant query that must answer a vector (an expression over series); an ApiError otherwise. */
+export async function instantVector(query: string, time: number, signal?: AbortSignal): Promise<InstantSample[]> {
+  return expectType((await instantQuery(query, time, signal)).data, 'vector', query).result;
+}
+
+/** A range query over [start, end] (s) every `step` s; Prometheus answers a matrix for any expression. */
+export async function rangeQuery(query: string, start: number, end: number, step: number, signal?: AbortSignal): Promise<{ data: ResultOf<'matrix'>; warnings: string[] }> {
+  const r = await call<QueryResult>('/api/v1/query_range', { query, start: String(start), end: String(end), step: String(step) }, signal);
+  return { data: expectType(r.data, 'matrix', query), warnings: r.warnings };
+}
+
+/** `r` narrowed to `type`, or an ApiError naming what came instead. */
+function expectType<T extends QueryResult['resultType']>(r: QueryResult, type: T, query: string): ResultOf<T> {
+  if (r.resultType !== type) throw new ApiError('bad_response', `${query}: expected a ${type}, the API answered a ${r.resultType}`, null);
+  return r as ResultOf<T>;
 }
 
 /** Values of label `name` on the series matching any of `match` in [start, end] (s). */
@@ -71,12 +99,16 @@ export function labelNames(match: string[], start: number, end: number, signal?:
   return get<string[]>('/api/v1/labels', { 'match[]': match, start: String(start), end: String(end) }, signal);
 }
 
-/** /api/v1/status/tsdb: head figures and the biggest metrics by series count. */
+/**
+ * /api/v1/status/tsdb: head figures and the biggest metrics by series count. `numSamples` and
+ * `walBytes` are Pharos' additions (Prometheus has neither); absent from an API that omits them.
+ */
 export interface TsdbStatus {
   readonly headStats: { numSeries: number; numLabelPairs: number; chunkCount: number; minTime: number; maxTime: number; numSamples?: number; walBytes?: number };
   readonly seriesCountByMetricName: Array<{ name: string; value: number }>;
 }
 
+/** The store's figures (/api/v1/status/tsdb). */
 export function tsdbStatus(signal?: AbortSignal): Promise<TsdbStatus> {
   return get<TsdbStatus>('/api/v1/status/tsdb', {}, signal);
 }

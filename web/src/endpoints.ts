@@ -24,6 +24,7 @@ export interface Row {
 /** The quantiles the table and the latency panel show. */
 export const QUANTILES = [0.5, 0.95, 0.99] as const;
 
+/** The key of one table row: method and route. */
 export function rowKey(method: string, route: string): string {
   return `${method} ${route}`;
 }

@@ -4,7 +4,6 @@ import { createRoot } from 'react-dom/client';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { Pipeline } from './pages/Pipeline.tsx';
 import { useUrlState } from './url-state.ts';
-import './styles.css';
 
 // The PromQL editor (CodeMirror, the PromQL grammar) is most of the code; the dashboard does
 // not need it, so it loads on the way to Explore only.

@@ -11,6 +11,7 @@
  */
 import { exactAlternation } from './chart-data.ts';
 
+/** One naming convention of HTTP server metrics: the metric, its labels and its latency unit. */
 export interface Convention {
   readonly id: 'stable' | 'old';
   /** Histogram base name; `_bucket`, `_count`, `_sum` follow. */
@@ -26,6 +27,7 @@ export interface Convention {
   readonly description: string;
 }
 
+/** The stable HTTP semantic conventions (instrumentation-http ≥ 0.221, OTel Python with `http` opt-in). */
 export const STABLE: Convention = {
   id: 'stable',
   metric: 'http_server_request_duration_seconds',
@@ -41,6 +43,7 @@ export const STABLE: Convention = {
 /** The metric of the older conventions, in ms (OTel Python's default, instrumentation-http ≤ 0.220). */
 export const OLD_METRIC = 'http_server_duration_milliseconds';
 
+/** The older conventions, with the route in `http_route` (most SDKs) or `http_target` (OTel Python). */
 export function oldConvention(route: 'http_route' | 'http_target'): Convention {
   return {
     id: 'old',
@@ -73,6 +76,7 @@ export interface Scope {
   readonly rangeS: number;
 }
 
+/** The PromQL of one dashboard view; functions take the routes a panel or batch draws. */
 export interface RedQueries {
   /** Range: request rate by status code; errors, 5xx ratio and the total come from it. */
   readonly statusRates: string;

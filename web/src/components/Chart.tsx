@@ -11,8 +11,10 @@ import type { ChartData, Line } from '../chart-data.ts';
 /** Colour-blind-friendlier categorical palette (Okabe–Ito plus greys), by Line.colour. */
 export const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#d55e00', '#56b4e9', '#8a7a00', '#000000', '#7f7f7f', '#9467bd'];
 
+/** How values are formatted on the axis, in the legend and the read-out. */
 export type Unit = 'reqps' | 's' | 'percent' | 'bytes' | 'short';
 
+/** A chart's data, its accessible label and unit, and the zoom and drawn callbacks. */
 export interface ChartProps {
   readonly data: ChartData;
   /** What the chart shows, for screen readers (the canvas itself says nothing). */
@@ -40,6 +42,7 @@ function colour(l: Line): string {
   return PALETTE[l.colour % PALETTE.length];
 }
 
+/** A uPlot chart of `data` with its legend; redrawn whenever `data` changes (a new object). */
 export function Chart({ data, label, unit = 'short', height = 220, onZoom, onDrawn }: ChartProps) {
   const el = useRef<HTMLDivElement>(null);
   const readout = useRef<HTMLDivElement>(null);

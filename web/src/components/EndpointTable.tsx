@@ -24,6 +24,7 @@ function fmt(key: Column, v: number): string {
   return `${(v * 1000).toFixed(1)} ms`;
 }
 
+/** The table's inputs: rows (null while loading), the selected route and the selection callback. */
 export interface EndpointTableProps {
   readonly rows: readonly Row[] | null;
   readonly error: string | null;
@@ -35,6 +36,7 @@ export interface EndpointTableProps {
   readonly time: number;
 }
 
+/** The Endpoints region: a sortable table of rows, one tab stop, selection filters the panels. */
 export function EndpointTable({ rows, error, selected, onSelect, equivalent, time }: EndpointTableProps) {
   const [sort, setSort] = useState<{ key: Column; desc: boolean }>({ key: 'rate', desc: true });
   const [active, setActive] = useState(0);

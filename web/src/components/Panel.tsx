@@ -7,6 +7,7 @@ import type { ChartData } from '../chart-data.ts';
 import type { ReadyTracker } from '../ready.ts';
 import { Chart, type Unit } from './Chart.tsx';
 
+/** One panel's title, unit, what it loads and what it says when there is nothing to draw. */
 export interface PanelProps {
   readonly title: string;
   readonly unit: Unit;
@@ -30,6 +31,7 @@ interface Loaded {
   readonly error: string | null;
 }
 
+/** A region named by its title holding a chart, or a loading, empty or error note. */
 export function Panel({ title, unit, loadKey, load, empty, note, exploreHref, wide, onZoom, ready }: PanelProps) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   // The key whose data is on screen (chart drawn, or the empty/error note rendered).

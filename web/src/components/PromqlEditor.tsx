@@ -11,6 +11,7 @@ import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
 import { useEffect, useRef } from 'react';
 
+/** What the page can do to the editor from outside (after the API reported an error). */
 export interface EditorHandle {
   /** Moves the cursor to a 1-based line:col (where the API reported a parse error). */
   focusAt(line: number, col: number): void;
@@ -18,6 +19,7 @@ export interface EditorHandle {
   markError(line: number, col: number, message: string): void;
 }
 
+/** The editor, controlled by `value`; Enter calls `onRun`, Shift+Enter inserts a line. */
 export function PromqlEditor({ value, onChange, onRun, handle }: { value: string; onChange: (v: string) => void; onRun: () => void; handle?: { current: EditorHandle | null } }) {
   const parent = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);

@@ -3,7 +3,7 @@
  * dragging across a chart also sets. The choice lives in the URL (range, or from and to).
  */
 import { useEffect, useState } from 'react';
-import { RANGES, type Params } from '../url-state.ts';
+import { RANGES, type Params } from '../time-window.ts';
 
 /** A `datetime-local` value (local time, seconds precision) for a Unix time in s. */
 function toLocalInput(t: number): string {
@@ -16,6 +16,7 @@ function fromLocalInput(v: string): number {
   return Math.floor(new Date(v).getTime() / 1000);
 }
 
+/** The range select (and, for a custom range, From/To inputs and Apply); `start`/`end` (s) seed the inputs. */
 export function TimeRangePicker({ params, setParams, start, end }: { params: Params; setParams: (p: Params) => void; start: number; end: number }) {
   const custom = Boolean(params.from && params.to);
   const [editing, setEditing] = useState(false);

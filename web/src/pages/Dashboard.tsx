@@ -1,16 +1,17 @@
 /** @module The RED dashboard for one service: rate, errors, duration, active requests, endpoints. */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { labelNames, labelValues } from '../api.ts';
-import { anchoredRegex, DASH, escapeRegex, onGrid, rangeQuantiles, remainder, splitByStatus, stepGrid, type ChartData, type Line } from '../chart-data.ts';
+import { DASH, escapeRegex, onGrid, rangeQuantiles, remainder, splitByStatus, stepGrid, type ChartData, type Line } from '../chart-data.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { EndpointTable } from '../components/EndpointTable.tsx';
 import { Panel } from '../components/Panel.tsx';
 import { TimeRangePicker } from '../components/TimeRangePicker.tsx';
+import { askConventionLabels, askServices, askStableFirst, askTopRoutes, dashboardView, LATENCY_ROUTES, REQUEST_ROUTES, viewQueries, type DashboardView } from '../dashboard-view.ts';
 import { busiestRoutes, QUANTILES, rowsFromCounts, withLatency, type Row } from '../endpoints.ts';
+import { takeBootNow } from '../prefetch.ts';
 import { QueryCache } from '../query-cache.ts';
 import { MARK_TABLE_COMPLETE, MARK_TABLE_FIRST_LATENCIES, ReadyTracker } from '../ready.ts';
-import { OLD_METRIC, oldConvention, quote, redQueries, STABLE, statusClass, type Convention, type RedQueries } from '../red.ts';
-import { rateWindowFor, stepFor, timeWindow, type Params } from '../url-state.ts';
+import { OLD_METRIC, oldConvention, STABLE, statusClass, type Convention, type RedQueries } from '../red.ts';
+import type { Params } from '../time-window.ts';
 
 const REFRESH = [
   { label: 'Off', seconds: 0 },
@@ -20,9 +21,6 @@ const REFRESH = [
   { label: '5 minutes', seconds: 300 },
 ];
 
-/** Routes drawn per panel: more lines are unreadable, and each one costs query time (issue: 200 routes). */
-const REQUEST_ROUTES = 10;
-const LATENCY_ROUTES = 5;
 /** Routes in the table's first latency query (about the rows in view), and in each later one. */
 const FIRST_LATENCY_ROUTES = 8;
 const LATENCY_BATCH = 20;
@@ -40,31 +38,22 @@ const TITLES = {
 const PARTS = [...Object.values(TITLES), 'Endpoints'];
 const QUANTILE_DASH = [DASH.solid, DASH.dashed, DASH.dotted];
 
-/**
- * Points per chart for a window `widthPx` wide: one per 4 px of plot (two panels a row from
- * 1100 px, as .panels lays them out), 60 to 250. The server's cost grows with series × points,
- * and a 24 h view needs no more points than the plot has room for.
- */
-function dashboardPoints(widthPx: number): number {
-  const columns = widthPx >= 1100 ? 2 : 1;
-  const plotPx = (widthPx - 48) / columns - 120; // page and panel padding, the y axis
-  return Math.max(60, Math.min(250, Math.round(plotPx / 4)));
-}
-
 interface Detected {
   readonly key: string;
   readonly convention: Convention | null;
-  /** The service also sends the older names (http/dup); the stable ones are used. */
-  readonly alsoOld: boolean;
 }
 
-/** Which convention a service's metrics follow (stable names first), from two cheap label-name lookups. */
-async function detectConvention(serviceLabel: string, service: string, start: number, end: number, signal: AbortSignal): Promise<Omit<Detected, 'key'>> {
-  const sel = `{${serviceLabel}=${quote(service)}}`;
-  const [stable, old] = await Promise.all([labelNames([`${STABLE.metric}_count${sel}`], start, end, signal), labelNames([`${OLD_METRIC}_count${sel}`], start, end, signal)]);
-  if (stable.length > 0) return { convention: STABLE, alsoOld: old.length > 0 };
-  if (old.length > 0) return { convention: oldConvention(old.includes('http_route') ? 'http_route' : 'http_target'), alsoOld: false };
-  return { convention: null, alsoOld: false };
+/**
+ * Which convention a service's metrics follow, stable names first. The table's rates on the
+ * stable names (asked anyway, on that guess) answer it for most services without a question of
+ * its own; otherwise two label-name lookups do (they also find a service with one sample only).
+ */
+async function detectConvention(cache: QueryCache, v: DashboardView, serviceLabel: string, service: string): Promise<Convention | null> {
+  if ((await cache.instant(viewQueries(STABLE, v, serviceLabel, service).table.counts, v.end)).length > 0) return STABLE;
+  const [stable, old] = await askConventionLabels(cache, v, serviceLabel, service);
+  if (stable.length > 0) return STABLE;
+  if (old.length > 0) return oldConvention(old.includes('http_route') ? 'http_route' : 'http_target');
+  return null;
 }
 
 interface Endpoints {
@@ -128,12 +117,13 @@ function exploreHref(query: string, params: Params): string {
   return `/explore?${p}`;
 }
 
+/** The Dashboard page; its view (service, range, route, refresh) is `params`, changed through `setParams`. */
 export function Dashboard({ params, setParams }: { params: Params; setParams: (p: Params, replace?: boolean) => void }) {
-  const [now, setNow] = useState(() => Math.floor(Date.now() / 1000));
+  // The boot script asked this view's first questions at its `now`: the same now asks the same ones.
+  const [now, setNow] = useState(() => takeBootNow() ?? Math.floor(Date.now() / 1000));
   const [refreshKey, setRefreshKey] = useState(0);
-  const { start, end } = timeWindow(params, now);
-  const step = stepFor(start, end, dashboardPoints(window.innerWidth));
-  const windowS = rateWindowFor(step);
+  const view = dashboardView(params, now, window.innerWidth);
+  const { start, end, step, routeParam, routeRegex, routeFilter } = view;
   const refresh = Number(params.refresh ?? 0);
   const [tracker] = useState(() => new ReadyTracker());
 
@@ -141,18 +131,16 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
   const [services, setServices] = useState<{ label: string; names: string[] } | null>(null);
   const [servicesError, setServicesError] = useState<string | null>(null);
   useEffect(() => {
-    const ac = new AbortController();
-    const match = [`${STABLE.metric}_count`, `${OLD_METRIC}_count`];
-    labelValues('service_name', match, start, end, ac.signal)
-      .then(async (names) => (names.length > 0 ? { label: 'service_name', names } : { label: 'job', names: await labelValues('job', match, start, end, ac.signal) }))
+    const lookups = new QueryCache();
+    askServices(lookups, view)
       .then((s) => {
         setServices(s);
         setServicesError(null);
       })
       .catch((e: unknown) => {
-        if (!ac.signal.aborted) setServicesError(e instanceof Error ? e.message : String(e));
+        if (!lookups.signal.aborted) setServicesError(e instanceof Error ? e.message : String(e));
       });
-    return () => ac.abort();
+    return () => lookups.dispose();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [refreshKey]);
   const serviceLabel = services?.label ?? 'service_name';
@@ -161,19 +149,8 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
     if (!params.service && services && services.names.length > 0) setParams({ ...params, service: services.names[0] }, true);
   }, [services, params, setParams]);
 
-  // Detected once per service; again on a range change only while nothing was found.
   const serviceKey = `${serviceLabel}|${service}|${refreshKey}`;
   const [detected, setDetected] = useState<Detected | null>(null);
-  const retryKey = detected?.key === serviceKey && detected.convention === null ? `${start}|${end}` : '';
-  useEffect(() => {
-    if (service === '') return;
-    const ac = new AbortController();
-    detectConvention(serviceLabel, service, start, end, ac.signal)
-      .then((d) => setDetected({ key: serviceKey, ...d }))
-      .catch(() => undefined);
-    return () => ac.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [serviceKey, retryKey]);
   const current = detected?.key === serviceKey ? detected : null;
   const convention = current?.convention ?? null;
 
@@ -187,9 +164,6 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
   }, [refresh]);
 
   // The route filter: typed (a regex, applied after a pause) or set by selecting a table row.
-  const routeParam = params.route ?? '';
-  const routeRegex = routeParam === '' ? null : anchoredRegex(routeParam);
-  const routeFilter = routeParam !== '' && routeRegex === null ? '' : routeParam;
   const [routeDraft, setRouteDraft] = useState(routeParam);
   useEffect(() => setRouteDraft(routeParam), [routeParam]);
   useEffect(() => {
@@ -207,16 +181,40 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
     cacheRef.current = { key: cacheKey, cache: new QueryCache() };
   }
   const cache = cacheRef.current.cache;
-  const scope = { serviceLabel, service, routeFilter, windowS, rangeS: end - start };
-  const q = convention ? redQueries(convention, scope) : null;
-  // While the convention is being detected, the stable one's first two queries already go out: most
-  // services send it, the answers wait in the cache, and a wrong guess costs two empty answers.
+
+  // Detected once per service (in the view's cache, where the guess below asks the same rates);
+  // again for a new view while it is not known yet or nothing was found.
+  useEffect(() => {
+    if (service === '' || convention !== null) return;
+    let live = true;
+    detectConvention(cache, view, serviceLabel, service)
+      .then((c) => live && setDetected({ key: serviceKey, convention: c }))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [serviceKey, cacheKey]);
+  // Whether the service also sends the older names (http/dup): a note only, asked once the view is drawn.
+  const [alsoOld, setAlsoOld] = useState<{ key: string; value: boolean } | null>(null);
+  useEffect(() => {
+    if (convention?.id !== 'stable') return;
+    const lookups = new QueryCache();
+    tracker
+      .whenReady()
+      .then(() => askConventionLabels(lookups, view, serviceLabel, service))
+      .then(([, old]) => setAlsoOld({ key: serviceKey, value: old.length > 0 }))
+      .catch(() => undefined);
+    return () => lookups.dispose();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [serviceKey, convention?.id]);
+  const q = convention ? viewQueries(convention, view, serviceLabel, service) : null;
+  // While the convention is being detected, the stable one's first queries already go out (the boot
+  // script asked them even earlier for the URL's view): most services send it, the answers wait in
+  // the cache, and a wrong guess costs a few empty answers.
   const guessing = service !== '' && current === null;
   useEffect(() => {
-    if (!guessing) return;
-    const guess = redQueries(STABLE, scope);
-    cache.instant(guess.table.counts, end).catch(() => undefined);
-    cache.range(guess.statusRates, start, end, step).catch(() => undefined);
+    if (guessing) askStableFirst(cache, view, serviceLabel, service);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [guessing, cacheKey]);
   const generation = `${dataKey}|${routeFilter}`;
@@ -226,11 +224,7 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
   // The route panels' queries, sent as soon as the busiest routes are known (the panels then find them in the cache).
   const prefetch = useRef<(rows: Row[]) => void>(() => undefined);
   prefetch.current = (rows) => {
-    if (!q) return;
-    const busiest = busiestRoutes(rows, routeFilter === '' ? null : routeRegex);
-    if (busiest.length === 0) return;
-    cache.range(q.requestsByEndpoint(busiest.slice(0, REQUEST_ROUTES)), start, end, step).catch(() => undefined);
-    cache.range(q.latencyBuckets(busiest.slice(0, LATENCY_ROUTES)), start, end, step).catch(() => undefined);
+    if (q) askTopRoutes(cache, q, view, busiestRoutes(rows, routeRegex));
   };
   const endpoints = useEndpoints(q, convention, cache, end, dataKey, tracker, prefetch);
   useEffect(() => {
@@ -244,7 +238,7 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
   if (services !== null && services.names.length === 0) return <EmptyState />;
 
   const rows = endpoints.rows;
-  const routes = rows ? busiestRoutes(rows, routeFilter === '' ? null : routeRegex) : null;
+  const routes = rows ? busiestRoutes(rows, routeRegex) : null;
   const colourOf = (route: string) => Math.max(0, routes?.indexOf(route) ?? 0);
   const topRequests = routes?.slice(0, REQUEST_ROUTES) ?? null;
   const topLatency = routes?.slice(0, LATENCY_ROUTES) ?? null;
@@ -301,7 +295,7 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
       )}
       {current && c && (
         <p className="convention">
-          This service sends the {c.description}.{current.alsoOld && ` It also sends the older names (${OLD_METRIC}); the dashboard reads the stable ones.`}
+          This service sends the {c.description}.{alsoOld?.key === serviceKey && alsoOld.value && ` It also sends the older names (${OLD_METRIC}); the dashboard reads the stable ones.`}
         </p>
       )}
       {current && !c && (

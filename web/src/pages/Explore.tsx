@@ -1,17 +1,33 @@
 /** @module Explore: any PromQL expression as a graph or a table, errors shown at their position. */
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, instantQuery, rangeQuery, type InstantSample } from '../api.ts';
+import { ApiError, instantQuery, rangeQuery, type QueryResult } from '../api.ts';
 import { onGrid, stepGrid, type ChartData } from '../chart-data.ts';
 import { Chart } from '../components/Chart.tsx';
 import { PromqlEditor, type EditorHandle } from '../components/PromqlEditor.tsx';
 import { TimeRangePicker } from '../components/TimeRangePicker.tsx';
-import { stepFor, timeWindow, type Params } from '../url-state.ts';
+import { stepFor, timeWindow, type Params } from '../time-window.ts';
 
 /** `name{a="b", …}` as PromQL writes a series. */
 export function metricText(m: Record<string, string>): string {
   const { __name__: name = '', ...rest } = m;
   const labels = Object.entries(rest).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
   return `${name}{${labels}}`;
+}
+
+/** One row of the table view: a series and its value (a range selector's: every sample, "v @t" each). */
+export interface TableRow {
+  readonly metric: Record<string, string>;
+  readonly value: string;
+}
+
+/** An instant answer as the table view shows it: one row per series, or a scalar's or string's value. */
+export function tableOf(r: QueryResult): TableRow[] | string {
+  switch (r.resultType) {
+    case 'vector': return r.result.map((s) => ({ metric: s.metric, value: s.value[1] }));
+    case 'matrix': return r.result.map((s) => ({ metric: s.metric, value: s.values.map(([t, v]) => `${v} @${t}`).join('\n') }));
+    case 'scalar':
+    case 'string': return r.result[1];
+  }
 }
 
 interface Failure {
@@ -33,10 +49,11 @@ function ErrorAt({ failure }: { failure: Failure }) {
   );
 }
 
+/** The Explore page; `params.q` is the query, `params.view` graph or table, and the range as on the dashboard. */
 export function Explore({ params, setParams }: { params: Params; setParams: (p: Params, replace?: boolean) => void }) {
   const [draft, setDraft] = useState(params.q ?? '');
   const [graph, setGraph] = useState<ChartData | null>(null);
-  const [table, setTable] = useState<InstantSample[] | string | null>(null);
+  const [table, setTable] = useState<TableRow[] | string | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [warnings, setWarnings] = useState<string[]>([]);
   const [running, setRunning] = useState(false);
@@ -58,8 +75,7 @@ export function Explore({ params, setParams }: { params: Params; setParams: (p: 
         setWarnings(r.warnings);
       } else {
         const r = await instantQuery(q, end);
-        const res = r.data.result;
-        setTable(Array.isArray(res) && (res.length === 0 || typeof res[0] === 'object') ? (res as InstantSample[]) : String((res as [number, string])[1]));
+        setTable(tableOf(r.data));
         setWarnings(r.warnings);
       }
     } catch (e) {
@@ -151,7 +167,7 @@ export function Explore({ params, setParams }: { params: Params; setParams: (p: 
                 {table.map((s, i) => (
                   <tr key={i}>
                     <td>{metricText(s.metric)}</td>
-                    <td>{s.value[1]}</td>
+                    <td className="value">{s.value}</td>
                   </tr>
                 ))}
               </tbody>

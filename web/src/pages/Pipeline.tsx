@@ -5,7 +5,7 @@
  * /metrics, /api/v1/targets, `timestamp(target_info)`, and /api/v1/status/tsdb.
  */
 import { useEffect, useState } from 'react';
-import { activeTargets, instantQuery, selfMetrics, tsdbStatus, type ActiveTarget, type InstantSample, type SelfSample, type TsdbStatus } from '../api.ts';
+import { activeTargets, instantVector, selfMetrics, tsdbStatus, type ActiveTarget, type InstantSample, type SelfSample, type TsdbStatus } from '../api.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ago, breakdown, formatBytes, receivers, remoteQueues } from '../pipeline-data.ts';
 
@@ -22,6 +22,7 @@ function targetLabels(t: ActiveTarget): string {
     .join(', ');
 }
 
+/** The Pipeline page, refreshed every 10 s. */
 export function Pipeline() {
   const [self, setSelf] = useState<SelfSample[] | null>(null);
   const [pushes, setPushes] = useState<InstantSample[]>([]);
@@ -37,17 +38,17 @@ export function Pipeline() {
       Promise.all([
         selfMetrics(ac.signal),
         // target_info is written with every export, so its newest sample is the last push.
-        instantQuery('max by (service_name, service_namespace, job) (timestamp(target_info))', t, ac.signal),
+        instantVector('max by (service_name, service_namespace, job) (timestamp(target_info))', t, ac.signal),
         tsdbStatus(ac.signal),
         activeTargets(ac.signal),
         // The report series every scrape writes: samples in the body, and kept after metric relabelling.
-        instantQuery('{__name__=~"scrape_samples_scraped|scrape_samples_post_metric_relabeling"}', t, ac.signal),
+        instantVector('{__name__=~"scrape_samples_scraped|scrape_samples_post_metric_relabeling"}', t, ac.signal),
       ])
         .then(([s, p, status, active, report]) => {
-          setScraped(report.data.result as InstantSample[]);
+          setScraped(report);
           setSelf(s);
           setTargets(active.slice().sort((a, b) => (a.scrapePool + a.scrapeUrl < b.scrapePool + b.scrapeUrl ? -1 : 1)));
-          setPushes((p.data.result as InstantSample[]).slice().sort((a, b) => Number(b.value[1]) - Number(a.value[1])));
+          setPushes(p.slice().sort((a, b) => Number(b.value[1]) - Number(a.value[1])));
           setTsdb(status);
           setNow(t);
           setError(null);
