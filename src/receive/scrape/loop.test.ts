@@ -287,6 +287,27 @@ describe('scrape loop: HTTP settings', () => {
     expect(r.fx.requests[0].headers.authorization).toBe('Token abc');
   });
 
+  it('bearer_token and bearer_token_file send Authorization: Bearer, the file read again at every scrape', async () => {
+    const r = await rig({ body: 'a 1\n' }, 'bearer_token: inline-token');
+    await scrapes(r, 1);
+    expect(r.fx.requests[0].headers.authorization).toBe('Bearer inline-token');
+
+    const file = join(mkdtempSync(join(tmpdir(), 'pharos-scrape-bearer-')), 'token');
+    writeFileSync(file, 'first-token\n');
+    const f = await rig({ body: 'a 1\n' }, `bearer_token_file: '${file}'`);
+    await scrapes(f, 1);
+    expect(f.fx.requests[0].headers.authorization).toBe('Bearer first-token');
+    writeFileSync(file, 'rotated-token');
+    await scrapes(f, 2);
+    expect(f.fx.requests.at(-1)!.headers.authorization).toBe('Bearer rotated-token');
+  });
+
+  it('asks for metrics_path with params in the query string', async () => {
+    const r = await rig({ body: 'a 1\n' }, "metrics_path: /probe, params: { module: [http_2xx], target: ['a b', c] }");
+    await scrapes(r, 1);
+    expect(r.fx.requests[0].url).toBe('/probe?module=http_2xx&target=a+b&target=c');
+  });
+
   it('follows redirects unless follow_redirects is false', async () => {
     const redirecting = (url: string): FixtureReply => (url === '/metrics' ? { status: 302, body: '', headers: { Location: '/real' } } : { body: 'a 1\n' });
     const r = await rig(redirecting);
