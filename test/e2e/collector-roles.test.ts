@@ -1,6 +1,7 @@
 /**
  * End to end: `pharos start` in the collector's place. The blog's config.alloy, converted by
- * `pharos import-alloy`, scrapes a real node_exporter and forwards to a real Prometheus; host
+ * `pharos import-alloy`, scrapes a real node_exporter, takes OTLP from the OTel SDK's gRPC
+ * exporter, and forwards both to a real Prometheus; host
  * metrics switched on with one setting stand beside a scraped node_exporter under its names.
  */
 import { spawnSync } from 'node:child_process';
@@ -8,6 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { OTLPMetricExporter as GrpcExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BLOG_CONFIG_ALLOY } from '../fixtures/blog.ts';
 import { startNodeExporter } from '../peers/node-exporter.ts';
 import { apiQuery, startPrometheus, type ApiSeries } from '../peers/prometheus.ts';
@@ -33,7 +37,7 @@ async function value(url: string, query: string): Promise<string | undefined> {
 }
 
 describe('collector roles', () => {
-  it("runs the blog's config.alloy after import-alloy: scrapes node_exporter and forwards to Prometheus", async () => {
+  it("runs the blog's config.alloy after import-alloy: scrapes node_exporter, converts OTLP, forwards both to Prometheus", async () => {
     const exporter = await startNodeExporter();
     cleanup.push(() => exporter.stop());
     const prometheus = await startPrometheus({ flags: ['--web.enable-remote-write-receiver'] });
@@ -75,6 +79,21 @@ describe('collector roles', () => {
     }, 30_000, 'node_cpu_seconds_total in the remote Prometheus');
     expect(cpuThere.map((s) => s.metric.mode).sort()).toEqual(cpuHere.map((s) => s.metric.mode).sort());
     expect(cpuHere.length).toBeGreaterThan(3);
+
+    // The blog's application half: an OTel SDK exports over gRPC (otelcol.receiver.otlp); the series
+    // reach the remote with every resource attribute as a label (resource_to_telemetry_conversion).
+    const reader = new PeriodicExportingMetricReader({ exporter: new GrpcExporter({ url: `http://127.0.0.1:${pharos.otlpGrpcPort}` }), exportIntervalMillis: 3_600_000 });
+    const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'checkout', 'deployment.environment': 'blog' }), readers: [reader] });
+    const duration = provider.getMeter('blog-app').createHistogram('http.server.request.duration', { unit: 's' });
+    for (const v of [0.02, 0.2, 1.5]) duration.record(v, { 'http.route': '/cart', 'http.response.status_code': 200 });
+    await provider.shutdown(); // one collection, one export
+    const query = 'http_server_request_duration_seconds_count{job="checkout",service_name="checkout",deployment_environment="blog",http_route="/cart"}';
+    const otlpThere = await eventually(async () => {
+      const r = await vector(prometheus.url, query);
+      return r.length === 1 && r;
+    }, 30_000, 'the OTLP histogram in the remote Prometheus');
+    expect(otlpThere[0].value![1]).toBe('3');
+    expect(await value(pharos.apiUrl, query)).toBe('3');
   }, 120_000);
 
   it('host_metrics.enabled collects this machine under node_exporter\'s names, as job "node"; relabelling applies to scraped and OTLP series', async () => {

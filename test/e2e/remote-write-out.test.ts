@@ -1,7 +1,8 @@
 /**
  * End to end: `pharos start` forwarding everything it receives to a real Prometheus by
- * remote_write, configured exactly as in prometheus.yml; and an outage of that Prometheus during
- * which Pharos itself restarts, after which every sample has arrived exactly once.
+ * remote_write, configured exactly as in prometheus.yml, and with the same entry to a real
+ * VictoriaMetrics; and an outage of that Prometheus during which Pharos itself restarts, after
+ * which every sample has arrived exactly once.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { apiQuery } from '../peers/prometheus.ts';
 import { startRestartablePrometheus, type RestartablePrometheus } from '../peers/prometheus-restartable.ts';
 import { startFakeRemote, type FakeRemote } from '../peers/remote-write-receiver.ts';
+import { startVictoriaMetrics } from '../peers/victoria-metrics.ts';
 import { gauge, request } from './otlp-payloads.ts';
 import { eventually, startPharosProcess, type PharosProcess } from './pharos-process.ts';
 
@@ -69,6 +71,24 @@ describe('remote_write out', () => {
     // Pharos' own answer is the same.
     const local = await (await fetch(`${pharos.apiUrl}/api/v1/query?query=${encodeURIComponent('sum(probe{service_name="forwarded"})')}&time=${at}`)).json() as { data: { result: Array<{ value: [number, string] }> } };
     expect(local.data.result[0].value[1]).toBe('40');
+  }, 90_000);
+
+  it('forwards with the same kind of entry to VictoriaMetrics, which answers the same values', async () => {
+    const vm = await startVictoriaMetrics();
+    cleanup.push(() => vm.stop());
+    const pharos = await start({ config: configFile(`${vm.url}/api/v1/write`) });
+    const t0 = Date.now() - 60_000;
+    for (let k = 0; k < 5; k++) await push(pharos, 'forwarded-vm', t0, k, 10);
+    const at = (t0 + 4000) / 1000;
+    const result = await eventually(async () => {
+      const a = await apiQuery(vm.url, 'probe{service_name="forwarded-vm"}', { time: at });
+      return a.ok && Array.isArray(a.result) && a.result.length === 10 ? (a.result as Array<{ metric: Record<string, string>; value: [number, string] }>) : null;
+    }, 30_000, `ten probe series in VictoriaMetrics\n${vm.output()}`);
+    expect(result.map((s) => s.value[1])).toEqual(Array(10).fill('4'));
+    expect(result.map((s) => s.metric.i).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
+    expect(result[0].metric).toMatchObject({ __name__: 'probe', job: 'forwarded-vm', service_name: 'forwarded-vm' });
+    const counts = await apiQuery(vm.url, 'count_over_time(probe{service_name="forwarded-vm"}[2m])', { time: at });
+    expect(counts.ok && (counts.result as Array<{ value: [number, string] }>).map((s) => s.value[1])).toEqual(Array(10).fill('5'));
   }, 90_000);
 
   it('loses nothing and duplicates nothing while Prometheus is down and Pharos restarts', async () => {
