@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../test/e2e/pharos-process.ts';
 import { BOUNDS, generateRedData, seriesText, type RedDataShape } from './red-data.ts';
 import { backfillFile, startPrometheus } from '../test/peers/prometheus.ts';
+import { median, redCases } from './red-queries.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -143,19 +144,6 @@ async function loadVictoriaMetrics(): Promise<Target> {
   };
 }
 
-const SVC = 'service_name="svc-3"';
-const QUERIES: Array<{ name: string; query: string }> = [
-  { name: 'request rate by route', query: `sum by (http_route) (rate(http_server_request_duration_seconds_count{${SVC}}[5m]))` },
-  { name: 'errors by status code', query: `sum by (http_response_status_code) (rate(http_server_request_duration_seconds_count{${SVC}, http_response_status_code=~"4..|5.."}[5m]))` },
-  { name: 'error ratio', query: `sum(rate(http_server_request_duration_seconds_count{${SVC}, http_response_status_code=~"5.."}[5m])) / sum(rate(http_server_request_duration_seconds_count{${SVC}}[5m]))` },
-  { name: 'p99 by route', query: `histogram_quantile(0.99, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket{${SVC}}[5m])))` },
-  { name: 'p99 by route, all services', query: 'histogram_quantile(0.99, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket[5m])))' },
-];
-const ALERT_QUERIES: Array<{ name: string; query: string }> = [
-  { name: 'alert: 5xx rate by service', query: 'sum by (service_name) (rate(http_server_request_duration_seconds_count{http_response_status_code=~"5.."}[2m])) > 0' },
-  { name: 'alert: 4xx ratio by service', query: 'sum by (service_name) (rate(http_server_request_duration_seconds_count{http_response_status_code=~"4.."}[5m])) / sum by (service_name) (rate(http_server_request_duration_seconds_count[5m])) > 0.05' },
-];
-
 async function timeQuery(t: Target, query: string, range: { start: number; end: number; step: number } | null): Promise<{ ms: number; series: number }> {
   const form = new URLSearchParams({ query, ...t.params });
   if (range) {
@@ -171,11 +159,6 @@ async function timeQuery(t: Target, query: string, range: { start: number; end: 
   return { ms, series: body.data!.result.length };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 async function main(): Promise<void> {
   const series = SERVICES * ROUTES * CODES * (BOUNDS.length + 2);
   console.log(`data: ${SERVICES} services × ${ROUTES} routes × ${CODES} codes = ${series} series (${SERVICES * ROUTES * CODES * BOUNDS.length} buckets), ${POINTS} points each at ${INTERVAL_S}s = ${(series * POINTS / 1e6).toFixed(1)}M samples`);
@@ -185,12 +168,7 @@ async function main(): Promise<void> {
     targets.push(name === 'pharos' ? await loadPharos() : name === 'prometheus' ? await loadPrometheus() : await loadVictoriaMetrics());
     console.log(`loaded ${name} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  const cases: Array<{ name: string; query: string; range: { start: number; end: number; step: number } | null; label: string }> = [];
-  for (const q of QUERIES) {
-    cases.push({ ...q, label: '1h', range: { start: END_S - 3600, end: END_S, step: 15 } });
-    cases.push({ ...q, label: '24h', range: { start: END_S - 86_400, end: END_S, step: 300 } });
-  }
-  for (const q of ALERT_QUERIES) cases.push({ ...q, label: 'instant', range: null });
+  const cases = redCases(END_S);
   const header = ['query', 'range', ...targets.map((t) => `${t.name} ms`), ...targets.slice(1).map((t) => `pharos/${t.name}`)];
   const rows: string[][] = [];
   // Warm every system up on the whole query set first, as a server that has been serving this
