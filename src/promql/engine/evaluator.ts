@@ -18,6 +18,7 @@ import { bucketFraction, bucketQuantile, type Bucket } from './classic-histogram
 import { ANCHORED_FUNCTIONS, SMOOTHED_FUNCTIONS } from '../functions-catalog.ts';
 import { COUNTER_FUNCTIONS, NAME_PRESERVING_RANGE_FUNCTIONS, RANGE_FUNCTIONS, type RangeWindow } from './range-functions.ts';
 import { extendedWindow } from './extended-range.ts';
+import { SLIDING_RATE_FUNCTIONS, slidingExtrapolatedRate } from './range-steps.ts';
 import { enrichWithInfo, infoSelector } from './info.ts';
 import { dropMetricName, makeGrid, newSeries, setLabel, type StepGrid, type StepSeries } from './step-series.ts';
 
@@ -36,6 +37,21 @@ export type EvalValue =
   | { readonly kind: 'scalar'; readonly values: Float64Array }
   | { readonly kind: 'string'; readonly value: string }
   | { readonly kind: 'matrix'; readonly series: RawSeries[] };
+
+/** How a range-vector argument's windows are placed: range, offset, @ and selector mode. */
+interface MatrixWindow {
+  readonly rangeMs: number;
+  readonly offsetMs: number;
+  readonly at: AtModifier | null;
+  /** The matrix selector's vector selector; null for a subquery. */
+  readonly selector: VectorSelector | null;
+  readonly mode: string;
+}
+
+/** A range-vector argument: its series (unless streamed) and windows. */
+interface MatrixArg extends MatrixWindow {
+  readonly series: RawSeries[];
+}
 
 /** Limits and settings of one query. */
 export interface EvalOptions {
@@ -188,6 +204,16 @@ export class Evaluator {
 
   /** Reads all samples of matching series in [mint, maxt]. */
   async #select(sel: VectorSelector, mint: number, maxt: number, dropStale: boolean, countLoaded = true): Promise<RawSeries[]> {
+    const out: RawSeries[] = [];
+    await this.#selectEach(sel, mint, maxt, dropStale, countLoaded, (s) => out.push(s));
+    return out;
+  }
+
+  /**
+   * Hands each matching series with samples in [mint, maxt] to `each` as it is read, in label
+   * order, so a caller that folds series one by one never holds all their samples at once.
+   */
+  async #selectEach(sel: VectorSelector, mint: number, maxt: number, dropStale: boolean, countLoaded: boolean, each: (s: RawSeries) => void): Promise<void> {
     // Yield once per selector so an abort from a departed client can arrive.
     await new Promise<void>((r) => setImmediate(r));
     this.check();
@@ -195,7 +221,6 @@ export class Evaluator {
     try {
       const set = await querier.select({ start: mint, end: maxt, step: this.grid.steps > 1 ? this.grid.interval : undefined }, ...sel.matchers);
       this.check();
-      const out: RawSeries[] = [];
       let t: Float64Array = new Float64Array(64);
       let v: Float64Array = new Float64Array(64);
       let st: Float64Array = new Float64Array(64);
@@ -216,7 +241,7 @@ export class Evaluator {
           if (countLoaded) this.#countSamples(keep);
           if (keep === n) {
             const anyST = cols.st !== undefined && cols.st.some((x) => x !== 0);
-            out.push({ labels: s.labels, t: cols.t, v: cols.v, ...(anyST ? { st: cols.st } : {}) });
+            each({ labels: s.labels, t: cols.t, v: cols.v, ...(anyST ? { st: cols.st } : {}) });
             continue;
           }
           if (keep === 0) continue;
@@ -231,7 +256,7 @@ export class Evaluator {
             if (fst) fst[k] = cols.st![i];
             k++;
           }
-          out.push({ labels: s.labels, t: ft, v: fv, ...(fst && fst.some((x) => x !== 0) ? { st: fst } : {}) });
+          each({ labels: s.labels, t: ft, v: fv, ...(fst && fst.some((x) => x !== 0) ? { st: fst } : {}) });
           continue;
         }
         const it = s.iterator();
@@ -266,10 +291,9 @@ export class Evaluator {
         }
         if (n === 0) continue;
         if (countLoaded) this.#countSamples(n);
-        out.push({ labels: s.labels, t: t.slice(0, n), v: v.slice(0, n), ...(anyST ? { st: st.slice(0, n) } : {}) });
+        each({ labels: s.labels, t: t.slice(0, n), v: v.slice(0, n), ...(anyST ? { st: st.slice(0, n) } : {}) });
       }
       for (const w of set.warnings()) this.annotations.warnings.add(w);
-      return out;
     } finally {
       querier.close();
     }
@@ -343,9 +367,10 @@ export class Evaluator {
 
   /**
    * The samples a range-vector argument needs for all steps: a matrix selector's samples
-   * (stale markers dropped) or a subquery's points, plus its range, offset and @.
+   * (stale markers dropped) or a subquery's points, plus its range, offset and @. With `each`,
+   * every series goes to it as soon as it is read and `series` comes back empty.
    */
-  async #loadMatrixArg(arg: Expr): Promise<{ series: RawSeries[]; rangeMs: number; offsetMs: number; at: AtModifier | null; selector: VectorSelector | null; mode: string }> {
+  async #loadMatrixArg(arg: Expr, each?: (s: RawSeries, w: MatrixWindow) => void): Promise<MatrixArg> {
     const e = unwrapParens(arg);
     if (e.type === 'MatrixSelector') {
       const sel = e.selector;
@@ -361,7 +386,14 @@ export class Evaluator {
       }
       // anchored/smoothed also look at the samples just outside the window (up to the lookback).
       const extra = e.mode === 'plain' ? 0 : this.opts.lookbackMs;
-      const series = await this.#select(sel, minRef - rangeMs + 1 - extra, maxRef + (e.mode === 'smoothed' ? extra : 0), true);
+      const mint = minRef - rangeMs + 1 - extra;
+      const maxt = maxRef + (e.mode === 'smoothed' ? extra : 0);
+      if (each) {
+        const win: MatrixWindow = { rangeMs, offsetMs, at: sel.at, selector: sel, mode: e.mode };
+        await this.#selectEach(sel, mint, maxt, true, true, (s) => each(s, win));
+        return { series: [], ...win };
+      }
+      const series = await this.#select(sel, mint, maxt, true);
       return { series, rangeMs, offsetMs, at: sel.at, selector: sel, mode: e.mode };
     }
     if (e.type === 'SubqueryExpr') {
@@ -397,6 +429,11 @@ export class Evaluator {
         }
         this.#countSamples(n);
         series.push({ labels: s.dropName ? dropMetricName(s.labels) : s.labels, t, v });
+      }
+      if (each) {
+        const win: MatrixWindow = { rangeMs, offsetMs, at: e.at, selector: null, mode: 'plain' };
+        for (const r of series) each(r, win);
+        return { series: [], ...win };
       }
       return { series, rangeMs, offsetMs, at: e.at, selector: null, mode: 'plain' };
     }
@@ -611,24 +648,29 @@ export class Evaluator {
       for (const sf of scalarArgs[0]) if (!(sf > 0 && sf < 1)) throw new PromqlError('execution', `invalid smoothing factor. Expected: 0 < sf < 1, got: ${formatGoF(sf)}`);
       for (const tf of scalarArgs[1]) if (!(tf > 0 && tf < 1)) throw new PromqlError('execution', `invalid trend factor. Expected: 0 < tf < 1, got: ${formatGoF(tf)}`);
     }
-    const arg = await this.#loadMatrixArg(e.args[matrixIndex]);
     const steps = this.grid.steps;
     const keepName = NAME_PRESERVING_RANGE_FUNCTIONS.has(name);
+    const sliding = scalarArgs.length === 0 ? SLIDING_RATE_FUNCTIONS.get(name) : undefined;
     const out: StepSeries[] = [];
     const argsAt: number[] = new Array(scalarArgs.length).fill(0);
-    const w: RangeWindow = { t: new Float64Array(0), v: new Float64Array(0), st: null, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: arg.rangeMs, evalT: 0, overlap: false };
+    const w: RangeWindow = { t: new Float64Array(0), v: new Float64Array(0), st: null, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, rangeMs: 0, evalT: 0, overlap: false };
     const nonCounterNames = new Set<string>();
     const overlapNames = new Set<string>();
     let checkCounterName = COUNTER_FUNCTIONS.has(name) && name !== 'irate';
     let lastMetric: string | null = null;
-    // A selector naming its metric selects that metric only: one test, not one per series.
-    const nameMatcher = arg.selector?.matchers.find((m) => m.name === METRIC_NAME && m.type === '=');
-    if (checkCounterName && nameMatcher && arg.series.length > 0) {
-      if (!/(_total|_sum|_count|_bucket)$/.test(nameMatcher.value)) nonCounterNames.add(nameMatcher.value);
-      checkCounterName = false;
-    }
+    let seen = 0;
     const reused = sink ? newSeries([], steps, !keepName) : null;
-    for (const s of arg.series) {
+    const { start, interval } = this.grid;
+    // Each series is folded as soon as it is read: its samples are garbage right after.
+    const each = (s: RawSeries, arg: MatrixWindow): void => {
+      if (seen++ === 0 && checkCounterName) {
+        // A selector naming its metric selects that metric only: one test, not one per series.
+        const nameMatcher = arg.selector?.matchers.find((m) => m.name === METRIC_NAME && m.type === '=');
+        if (nameMatcher) {
+          if (!/(_total|_sum|_count|_bucket)$/.test(nameMatcher.value)) nonCounterNames.add(nameMatcher.value);
+          checkCounterName = false;
+        }
+      }
       this.#maybeCheck();
       let r: StepSeries;
       if (reused) {
@@ -637,54 +679,59 @@ export class Evaluator {
         reused.present.fill(0);
         r = reused;
       } else r = newSeries(s.labels, steps, !keepName);
-      w.t = s.t;
-      w.v = s.v;
-      w.st = s.st ?? null;
-      w.overlap = false;
-      let lo = 0;
-      let hi = 0;
-      let prevRef = -Infinity;
       let any = false;
-      const n = s.t.length;
-      for (let i = 0; i < steps; i++) {
-        const ts = this.stepTime(i);
-        const ref = this.#atTime(arg.at, ts) - arg.offsetMs;
-        if (ref < prevRef) {
-          lo = 0;
-          hi = 0;
-        }
-        prevRef = ref;
-        const from = ref - arg.rangeMs;
-        while (lo < n && s.t[lo] <= from) lo++;
-        if (hi < lo) hi = lo;
-        while (hi < n && s.t[hi] <= ref) hi++;
-        if (hi === lo && arg.mode === 'plain') continue;
-        w.lo = lo;
-        w.hi = hi;
-        w.rangeStart = from;
-        w.rangeEnd = ref;
-        w.evalT = ts;
-        for (let a = 0; a < scalarArgs.length; a++) argsAt[a] = scalarArgs[a][i];
-        const v = arg.mode === 'plain' ? fn(w, argsAt) : extendedWindow(arg.mode, name, w, this.opts.lookbackMs);
-        if (v === undefined) continue;
-        r.values[i] = v;
-        r.present[i] = 1;
-        any = true;
-      }
-      if (w.overlap) overlapNames.add(labelValue(s.labels, METRIC_NAME));
-      if (any) {
-        if (sink) sink(r);
-        else out.push(r);
-        if (checkCounterName) {
-          const metric = labelValue(s.labels, METRIC_NAME);
-          // Series of one metric come together; test each name once.
-          if (metric !== lastMetric) {
-            lastMetric = metric;
-            if (metric !== '' && !/(_total|_sum|_count|_bucket)$/.test(metric)) nonCounterNames.add(metric);
+      if (sliding !== undefined && arg.mode === 'plain' && arg.at === null && s.st === undefined) {
+        any = slidingExtrapolatedRate(s.t, s.v, start, interval, arg.offsetMs, steps, arg.rangeMs, sliding.isCounter, sliding.isRate, r.values, r.present);
+      } else {
+        w.t = s.t;
+        w.v = s.v;
+        w.st = s.st ?? null;
+        w.rangeMs = arg.rangeMs;
+        w.overlap = false;
+        let lo = 0;
+        let hi = 0;
+        let prevRef = -Infinity;
+        const n = s.t.length;
+        for (let i = 0; i < steps; i++) {
+          const ts = this.stepTime(i);
+          const ref = this.#atTime(arg.at, ts) - arg.offsetMs;
+          if (ref < prevRef) {
+            lo = 0;
+            hi = 0;
           }
+          prevRef = ref;
+          const from = ref - arg.rangeMs;
+          while (lo < n && s.t[lo] <= from) lo++;
+          if (hi < lo) hi = lo;
+          while (hi < n && s.t[hi] <= ref) hi++;
+          if (hi === lo && arg.mode === 'plain') continue;
+          w.lo = lo;
+          w.hi = hi;
+          w.rangeStart = from;
+          w.rangeEnd = ref;
+          w.evalT = ts;
+          for (let a = 0; a < scalarArgs.length; a++) argsAt[a] = scalarArgs[a][i];
+          const v = arg.mode === 'plain' ? fn(w, argsAt) : extendedWindow(arg.mode, name, w, this.opts.lookbackMs);
+          if (v === undefined) continue;
+          r.values[i] = v;
+          r.present[i] = 1;
+          any = true;
+        }
+        if (w.overlap) overlapNames.add(labelValue(s.labels, METRIC_NAME));
+      }
+      if (!any) return;
+      if (sink) sink(r);
+      else out.push(r);
+      if (checkCounterName) {
+        const metric = labelValue(s.labels, METRIC_NAME);
+        // Series of one metric come together; test each name once.
+        if (metric !== lastMetric) {
+          lastMetric = metric;
+          if (metric !== '' && !/(_total|_sum|_count|_bucket)$/.test(metric)) nonCounterNames.add(metric);
         }
       }
-    }
+    };
+    await this.#loadMatrixArg(e.args[matrixIndex], each);
     for (const m of overlapNames) this.annotations.warn(`sample has start time that overlaps with previous sample timestamp for metric ${JSON.stringify(m)}`);
     for (const m of nonCounterNames) this.annotations.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(m)}`);
     return out;

@@ -76,8 +76,6 @@ function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): 
   const n = hi - lo;
   if (isCounter && w.st && n > 0) return startTimestampRate(w, w.st, isRate);
   if (n < 2) return undefined;
-  const firstT = t[lo];
-  const lastT = t[hi - 1];
   let result = v[hi - 1] - v[lo];
   if (isCounter) {
     let prev = v[lo];
@@ -87,8 +85,6 @@ function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): 
       prev = cur;
     }
   }
-  void firstT;
-  void lastT;
   return extrapolate(w, result, isCounter, isRate);
 }
 
@@ -97,22 +93,29 @@ function extrapolate(w: RangeWindow, result: number, isCounter: boolean, isRate:
   const { t, v, lo, hi } = w;
   const n = hi - lo;
   if (n < 2) return undefined;
-  const firstT = t[lo];
-  const lastT = t[hi - 1];
-  let durationToStart = (firstT - w.rangeStart) / 1000;
-  let durationToEnd = (w.rangeEnd - lastT) / 1000;
+  return extrapolateIncrease(result, t[lo], t[hi - 1], v[lo], n, w.rangeStart, w.rangeEnd, w.rangeMs, isCounter, isRate);
+}
+
+/**
+ * The extrapolation of extrapolatedRate as a function of plain numbers (so a caller sliding over
+ * all steps at once computes exactly what the per-window path does): `result` is the raw increase
+ * of the n >= 2 samples from (firstT, firstV) to lastT in the window (rangeStart, rangeEnd], all ms.
+ */
+export function extrapolateIncrease(result: number, firstT: number, lastT: number, firstV: number, n: number, rangeStart: number, rangeEnd: number, rangeMs: number, isCounter: boolean, isRate: boolean): number {
+  let durationToStart = (firstT - rangeStart) / 1000;
+  let durationToEnd = (rangeEnd - lastT) / 1000;
   const sampledInterval = (lastT - firstT) / 1000;
   const averageDurationBetweenSamples = sampledInterval / (n - 1);
   const extrapolationThreshold = averageDurationBetweenSamples * 1.1;
   if (durationToStart >= extrapolationThreshold) durationToStart = averageDurationBetweenSamples / 2;
   if (isCounter) {
     let durationToZero = durationToStart;
-    if (result > 0 && v[lo] >= 0) durationToZero = sampledInterval * (v[lo] / result);
+    if (result > 0 && firstV >= 0) durationToZero = sampledInterval * (firstV / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
   }
   if (durationToEnd >= extrapolationThreshold) durationToEnd = averageDurationBetweenSamples / 2;
   let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-  if (isRate) factor /= w.rangeMs / 1000;
+  if (isRate) factor /= rangeMs / 1000;
   return result * factor;
 }
 
