@@ -118,6 +118,33 @@ describe('scrape loop: a healthy target', () => {
   });
 });
 
+describe('scrape loop: scheduling', () => {
+  it('each target scrapes at a phase of the interval of its own, and the phases spread over the interval', async () => {
+    const fx = await startFixtureServer({ body: 'a 1\n' });
+    const store = new MemoryAppendable();
+    const manager = new ScrapeManager({ appendable: store, logger: silentLogger, registry: new Registry() });
+    rigs.push({ fx, store, manager, registry: new Registry(), target: { job: 'spread', instance: '' } });
+    const interval = 1000;
+    // Eight targets on one server, told apart by a label (the target key holds the labels).
+    const groups = Array.from({ length: 8 }, (_, i) => ({ targets: [fx.address], labels: { replica: String(i) } }));
+    await manager.applyConfig(parseScrapeConfigs([{ job_name: 'spread', scrape_interval: '1s', static_configs: groups }], {}, 'scrape_configs'));
+    const ups = await waitFor('three scrapes of every target', async () => {
+      const all = (await store.select()).filter((s) => s.labels.__name__ === 'up').map((s) => s.samples.map((x) => x.t));
+      return all.length === 8 && all.every((ts) => ts.length >= 3) ? all : undefined;
+    }, 10_000);
+    // A scrape that starts late (a busy event loop) is stamped with its real start, so allow lag.
+    const distance = (a: number, b: number) => Math.min(Math.abs(a - b), interval - Math.abs(a - b));
+    const phases = ups.map((ts) => {
+      const phase = ts[0] % interval;
+      for (const t of ts) expect(distance(t % interval, phase), `${ts}`).toBeLessThan(150); // one phase per target
+      return phase;
+    });
+    // Started together, they do not scrape together: the phases spread over the interval.
+    expect(new Set(phases).size).toBe(8);
+    expect(Math.max(...phases) - Math.min(...phases)).toBeGreaterThan(interval / 4);
+  });
+});
+
 describe('scrape loop: staleness', () => {
   it('a series that disappears gets a staleness marker at the scrape that missed it', async () => {
     const r = await rig({ body: 'keep 1\ngone 2\n' });
