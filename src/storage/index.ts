@@ -1,3 +1,3 @@
 /** @module The storage seam and helpers shared by every store. */
-export type { SeriesRef, MetricType, MetricMetadata, Appendable, Appender, Queryable, Querier, SelectHints, SeriesSet, Series, SampleIterator, StorageErrorCode } from './interface.ts';
+export type { SeriesRef, MetricType, MetricMetadata, Appendable, Appender, Deletable, Queryable, Querier, SelectHints, SeriesSet, Series, SampleIterator, StorageErrorCode } from './interface.ts';
 export { StorageError } from './interface.ts';

@@ -48,6 +48,16 @@ export interface Appender {
   rollback(): void;
 }
 
+/** A store whose series can be deleted (what Prometheus' admin API calls TSDB Delete). */
+export interface Deletable {
+  /**
+   * Deletes the samples in [mint, maxt] (inclusive ms; ±Infinity for open ends) of every series
+   * matching all matchers (at least one). Resolves once the delete is durable; samples appended
+   * afterwards are not affected.
+   */
+  delete(mint: number, maxt: number, ...matchers: Matcher[]): Promise<void>;
+}
+
 /** Something that opens queriers over a time range. */
 export interface Queryable {
   /** A querier over [mint, maxt], both inclusive, in ms. */

@@ -23,8 +23,18 @@ export type SeriesLimitKind = 'global' | 'per_metric' | 'per_service';
 /** A refusal is logged at most this often per limit and key, so an explosion does not flood the log. */
 const LOG_EVERY_MS = 60_000;
 
+/** What a store calls around the life of its series (SeriesLimiter implements it). */
+export interface SeriesAdmission {
+  /** Before creating a series; throws StorageError('series_limit') to refuse it. */
+  admit(labels: Labels): void;
+  /** When a series admitted or counted earlier leaves the store. */
+  release(labels: Labels): void;
+  /** For a series the store already had (WAL replay): counted, never refused. */
+  count(labels: Labels): void;
+}
+
 /** Counts active series and refuses new ones past a limit. */
-export class SeriesLimiter {
+export class SeriesLimiter implements SeriesAdmission {
   readonly #limits: SeriesLimits;
   readonly #log: Logger;
   readonly #now: () => number;

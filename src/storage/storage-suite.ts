@@ -6,13 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { labelsFrom, labelsToObject, type Labels } from '../model/labels.ts';
 import { Matcher } from '../model/matcher.ts';
 import { STALE_NAN, ValueType, isStaleNaN } from '../model/value.ts';
-import type { Appendable, Queryable, SeriesSet } from './interface.ts';
+import type { Appendable, Deletable, Queryable, SeriesSet } from './interface.ts';
 import { StorageError } from './interface.ts';
 
 /** A freshly opened, empty store. */
 export interface StoreUnderTest {
   appendable: Appendable;
   queryable: Queryable;
+  /** Stores that can delete series; the delete cases run only for them. */
+  deletable?: Deletable;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,30 @@ export function runStorageSuite(name: string, open: () => Promise<StoreUnderTest
       const first = set.at().iterator();
       expect(first.next()).toBe(ValueType.Float);
       expect(first.atT()).toBe(T + 2000);
+    }));
+
+    it('deletes a time range of matching series and whole series, and keeps what is appended afterwards', withStore(async (s) => {
+      if (!s.deletable) return;
+      const a = s.appendable.appender();
+      for (const x of ['1', '2']) for (let i = 0; i < 10; i++) a.append(0, L({ __name__: 'd', x }), T + i * 1000, i);
+      for (let i = 0; i < 10; i++) a.append(0, L({ __name__: 'gone', x: '1' }), T + i * 1000, i);
+      await a.commit();
+      const all = async (name: string) => (await read(await (await s.queryable.querier(T - 1000, T + 60_000)).select({ start: T - 1000, end: T + 60_000 }, eq('__name__', name)))).map((x) => [x.labels.x, x.samples.map(([t]) => (t - T) / 1000)]);
+
+      await s.deletable.delete(T + 2000, T + 4000, eq('__name__', 'd'), eq('x', '1'));
+      await s.deletable.delete(-Infinity, Infinity, eq('__name__', 'gone'));
+      await s.deletable.delete(-Infinity, Infinity, eq('__name__', 'nothing_matches'));
+      await s.deletable.delete(T + 3000, T + 3500, eq('__name__', 'd'), eq('x', '1')); // already deleted
+      expect(await all('d')).toEqual([['1', [0, 1, 5, 6, 7, 8, 9]], ['2', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]]);
+      expect(await all('gone')).toEqual([]);
+
+      // Like Prometheus, a delete reaches only the samples there are: later ones stay, even under an open end.
+      const b = s.appendable.appender();
+      b.append(0, L({ __name__: 'd', x: '1' }), T + 20_000, 20);
+      b.append(0, L({ __name__: 'gone', x: '1' }), T + 20_000, 20);
+      await b.commit();
+      expect(await all('d')).toEqual([['1', [0, 1, 5, 6, 7, 8, 9, 20]], ['2', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]]);
+      expect(await all('gone')).toEqual([['1', [20]]]);
     }));
 
     it('rejects samples too far in the future as out of bounds', withStore(async (s) => {

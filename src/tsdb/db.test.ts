@@ -21,7 +21,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'pharos-tsdb-'));
 
 runStorageSuite('embedded store (head + WAL + blocks)', async () => {
   const db = await openDb({ dir: tmp() });
-  return { appendable: db, queryable: db, close: () => db.close() };
+  return { appendable: db, queryable: db, deletable: db, close: () => db.close() };
 });
 
 function capture(): { lines: string[]; logger: NonNullable<DbOptions['logger']> } {
@@ -338,5 +338,115 @@ describe('time range selection', () => {
       expect(got, `[${a}, ${b}]`).toEqual(times.filter((x) => x >= a && x <= b));
     }
     await db.close();
+  });
+});
+
+describe('delete', () => {
+  const now = () => T + 40 * HOUR;
+  /** expectExactlyOnce's samples minus those of series `s` within [lo, hi]. */
+  const without = (hours: number, cut: Array<[string, number, number]>) => {
+    const want: Array<[string, number, number]> = [];
+    for (let k = 0; k < hours * 60; k++) for (let s = 0; s < 5; s++) {
+      const t = T + k * 60_000;
+      if (!cut.some(([id, lo, hi]) => id === `s${s}` && t >= lo && t <= hi)) want.push([`s${s}`, t, k]);
+    }
+    return want.sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : 1));
+  };
+
+  it('deletes from blocks and head, survives a restart, stays deleted through a cut, and clean_tombstones rewrites the blocks', async () => {
+    const dir = tmp();
+    const { lines, logger } = capture();
+    const db = await openDb({ dir, now, logger });
+    await writeHours(db, 4);
+    await db.maintain();
+    expect(db.blocks()).toHaveLength(1);
+    const blockEnd = db.blocks()[0].maxTime;
+    // s1: a range across the block and the head; s2: everything.
+    await db.delete(T + 30 * 60_000, T + 3 * HOUR, new Matcher('=', 's', 's1'));
+    await db.delete(-Infinity, Infinity, new Matcher('=', 's', 's2'), new Matcher('=', '__name__', 'h'));
+    const cut: Array<[string, number, number]> = [['s1', T + 30 * 60_000, T + 3 * HOUR], ['s2', -Infinity, Infinity]];
+    expect(await samples(db, 'h', 's')).toEqual(without(4, cut));
+    expect(db.blocks()[0].stats.numTombstones).toBe(2);
+    expect(lines.join('\n')).toMatch(/tsdb: series deleted .*"head_series_tombstoned":1,"head_series_dropped":0/);
+    expect(lines.join('\n')).toMatch(/tsdb: series deleted .*"mint":"-Infinity","maxt":"Infinity".*"head_series_tombstoned":0,"head_series_dropped":1/);
+    await db.close();
+
+    const again = await openDb({ dir, now });
+    expect(await samples(again, 'h', 's')).toEqual(without(4, cut));
+    // More data, so the head is cut again: the new block holds none of the deleted samples.
+    await writeHours(again, 8, 5, 4 * 60);
+    await again.maintain();
+    expect(again.blocks().length).toBeGreaterThan(1);
+    expect(await samples(again, 'h', 's')).toEqual(without(8, [['s1', T + 30 * 60_000, T + 3 * HOUR], ['s2', -Infinity, T + 4 * HOUR - 1]]));
+    const cutBlocks = again.blocks().filter((b) => b.minTime >= blockEnd);
+    const inCut = cutBlocks.reduce((n, b) => n + b.stats.numSamples, 0);
+    expect(cutBlocks.every((b) => b.stats.numTombstones === 0)).toBe(true);
+    expect(inCut).toBe(without(8, [['s1', T + 30 * 60_000, T + 3 * HOUR], ['s2', -Infinity, T + 4 * HOUR - 1]]).filter(([, t]) => t >= blockEnd && t < cutBlocks[cutBlocks.length - 1].maxTime).length);
+
+    await again.cleanTombstones();
+    expect(again.blocks().every((b) => b.stats.numTombstones === 0)).toBe(true);
+    expect(await samples(again, 'h', 's')).toEqual(without(8, [['s1', T + 30 * 60_000, T + 3 * HOUR], ['s2', -Infinity, T + 4 * HOUR - 1]]));
+    await again.close();
+    const third = await openDb({ dir, now });
+    expect(await samples(third, 'h', 's')).toEqual(without(8, [['s1', T + 30 * 60_000, T + 3 * HOUR], ['s2', -Infinity, T + 4 * HOUR - 1]]));
+    await third.close();
+  });
+
+  it('a WAL checkpoint keeps the head tombstones it still needs', async () => {
+    const dir = tmp();
+    const db = await openDb({ dir, now });
+    await writeHours(db, 2);
+    await db.delete(T + 3 * HOUR + 10 * 60_000, T + 3 * HOUR + 20 * 60_000, new Matcher('=', 's', 's3'));
+    await writeHours(db, 4, 5, 2 * 60);
+    await db.delete(T + 3 * HOUR + 10 * 60_000, T + 3 * HOUR + 20 * 60_000, new Matcher('=', 's', 's3'));
+    await db.maintain(); // cut + checkpoint: the tombstone lies after the cut and is kept
+    expect(db.blocks()).toHaveLength(1);
+    await db.close();
+    const again = await openDb({ dir, now });
+    expect(await samples(again, 'h', 's')).toEqual(without(4, [['s3', T + 3 * HOUR + 10 * 60_000, T + 3 * HOUR + 20 * 60_000]]));
+    await again.close();
+  });
+});
+
+describe('out-of-order window', () => {
+  const now = () => T + 40 * HOUR;
+
+  it('accepts samples within the window, reads them merged, and keeps them through a restart, a cut and a checkpoint', async () => {
+    const dir = tmp();
+    const db = await openDb({ dir, now, outOfOrderTimeWindowMs: HOUR });
+    await writeHours(db, 4); // every minute, s0..s4
+    // Late samples: half a minute after each minute of the last hour and of s0's first 30 s… and one too old.
+    const late = db.appender();
+    const lateTimes: number[] = [];
+    for (let k = 3 * 60 + 1; k < 4 * 60 - 1; k += 7) {
+      late.append(0, labelsFrom({ __name__: 'h', s: 's0' }), T + k * 60_000 + 30_000, -k);
+      lateTimes.push(T + k * 60_000 + 30_000);
+    }
+    expect(() => late.append(0, labelsFrom({ __name__: 'h', s: 's0' }), T + 30_000, 0)).toThrow(expect.objectContaining({ code: 'too_old' }));
+    await late.commit();
+    const want = [...(await samples(db, 'h', 's'))];
+    expect(want.filter(([, t]) => lateTimes.includes(t))).toHaveLength(lateTimes.length);
+    const got0 = want.filter(([s]) => s === 's0').map(([, t]) => t);
+    expect(got0).toEqual([...got0].sort((a, b) => a - b));
+    await db.close();
+
+    const again = await openDb({ dir, now, outOfOrderTimeWindowMs: 0 }); // replay needs no window
+    expect(await samples(again, 'h', 's')).toEqual(want);
+    await writeHours(again, 6, 5, 4 * 60);
+    const before = await samples(again, 'h', 's');
+    await again.maintain(); // cuts the two oldest 2h ranges: late samples end up in the second block
+    const blocks = again.blocks();
+    expect(blocks).toHaveLength(2);
+    const inSecond = (t: number) => t >= blocks[1].minTime && t < blocks[1].maxTime;
+    expect(lateTimes.filter(inSecond).length).toBeGreaterThan(3);
+    expect(lateTimes.filter((t) => !inSecond(t)).length).toBeGreaterThan(1); // the rest stay in the head
+    expect(blocks[1].stats.numSamples).toBe(before.filter(([, t]) => inSecond(t)).length);
+    expect(await samples(again, 'h', 's')).toEqual(before);
+    await again.close();
+    const third = await openDb({ dir, now });
+    const all = await samples(third, 'h', 's');
+    expect(all.filter(([, t]) => lateTimes.includes(t))).toHaveLength(lateTimes.length);
+    expect(all).toHaveLength(6 * 60 * 5 + lateTimes.length);
+    await third.close();
   });
 });

@@ -3,16 +3,18 @@
  * a segmented WAL, plus immutable on-disk blocks cut from the head every block range, compacted
  * into larger ones and deleted by retention. Queriers merge blocks and head transparently.
  * Background work runs in the same process in small steps (writers yield every 1024 series), so
- * appends and queries keep being served while a block is written.
+ * appends and queries keep being served while a block is written. Deletes take turns with it:
+ * tombstones in blocks, tombstones or dropped series in the head (logged to the WAL first).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Matcher } from '../model/matcher.ts';
-import type { Appendable, Appender, MetricMetadata, Queryable, Querier, SelectHints } from '../storage/interface.ts';
+import type { Appendable, Appender, Deletable, MetricMetadata, Queryable, Querier, SelectHints } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
+import type { SeriesAdmission } from '../storage/series-limits.ts';
 import { applyRetention, compact, mergeQueriers, openBlock, openBlocks, planCompaction, removeBlockDir, writeBlock, type Block, type BlockMeta } from './block/index.ts';
 import { parseMeta } from './block/meta.ts';
-import { Head, type CommitBatch } from './head/index.ts';
+import { Head, type CommitBatch, type HeadCardinality } from './head/index.ts';
 import { CommitLog, replayIntoHead, type HeadReplay } from './head-log.ts';
 import { checkpoint, Wal } from './wal/index.ts';
 
@@ -42,6 +44,14 @@ export interface DbOptions {
   walSegmentBytes?: number;
   /** Background work also runs this often, besides when commits make the head too long (ms, default 1 min). */
   maintenanceIntervalMs?: number;
+  /**
+   * Samples at most this much older than the newest one are accepted out of order (ms; Prometheus'
+   * out_of_order_time_window; default 0 = rejected as out_of_order). The head's range bounds it:
+   * nothing older than the newest block is accepted.
+   */
+  outOfOrderTimeWindowMs?: number;
+  /** Cardinality limits: asked before the head creates a series (storage/series-limits.ts). */
+  seriesLimiter?: SeriesAdmission;
 }
 
 /** Figures of the store, for /api/v1/status/tsdb and tests. */
@@ -73,10 +83,11 @@ const WAIT_LIMIT_MS = 60_000;
 const RETRY_AFTER_FAILURE_MS = 60_000;
 
 /** The embedded store. Appenders and queriers as in storage/interface.ts. */
-export class Db implements Appendable, Queryable {
+export class Db implements Appendable, Queryable, Deletable {
   readonly #dir: string;
   readonly #head: Head;
   readonly #wal: Wal;
+  readonly #commitLog: CommitLog;
   #blocks: Block[];
   readonly #log: DbLogger | undefined;
   readonly #range: number;
@@ -95,10 +106,11 @@ export class Db implements Appendable, Queryable {
   readonly #readers = new Map<number, number>();
   #closed = false;
 
-  private constructor(options: DbOptions, head: Head, wal: Wal, blocks: Block[]) {
+  private constructor(options: DbOptions, head: Head, wal: Wal, commitLog: CommitLog, blocks: Block[]) {
     this.#dir = options.dir;
     this.#head = head;
     this.#wal = wal;
+    this.#commitLog = commitLog;
     this.#blocks = blocks;
     this.#log = options.logger;
     this.#range = options.blockRangeMs ?? 2 * HOUR_MS;
@@ -121,10 +133,17 @@ export class Db implements Appendable, Queryable {
     const commitLog = new CommitLog(wal);
     let db: Db | null = null;
     // Head chunks never straddle a block boundary when their range is the block range.
-    const head = new Head({ dir, chunkRangeMs: options.blockRangeMs ?? 2 * HOUR_MS, ...(options.now ? { now: options.now } : {}), onCommit: (batch) => {
-      commitLog.log(batch);
-      db?.onCommitted(batch);
-    } });
+    const head = new Head({
+      dir,
+      chunkRangeMs: options.blockRangeMs ?? 2 * HOUR_MS,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.outOfOrderTimeWindowMs ? { outOfOrderTimeWindowMs: options.outOfOrderTimeWindowMs } : {}),
+      ...(options.seriesLimiter ? { seriesLimiter: options.seriesLimiter } : {}),
+      onCommit: (batch) => {
+        commitLog.log(batch);
+        db?.onCommitted(batch);
+      },
+    });
     // Samples below the newest block's end are in blocks already; replay skips them.
     const blocksEnd = blocks.reduce((m, b) => Math.max(m, b.meta.maxTime), -Infinity);
     head.minValidT = blocksEnd;
@@ -142,7 +161,7 @@ export class Db implements Appendable, Queryable {
       const meta = quarantinedMeta(q.movedTo ?? join(dir, q.ulid));
       log?.warn("tsdb: a quarantined block's samples are not served", { block: q.ulid, ...(meta ? { min_time: meta.minTime, max_time: meta.maxTime, samples: meta.stats.numSamples, series: meta.stats.numSeries } : { meta: 'unreadable' }) });
     }
-    db = new Db(options, head, wal, blocks);
+    db = new Db(options, head, wal, commitLog, blocks);
     log?.info('tsdb: opened', {
       blocks: blocks.length,
       quarantined_blocks: report.quarantined.length,
@@ -173,6 +192,7 @@ export class Db implements Appendable, Queryable {
       if (x < min) min = x;
       if (x > max) max = x;
     }
+    for (let i = 0; i < batch.oooN; i++) if (batch.oooT[i] < min) min = batch.oooT[i];
     this.#headMinT = min;
     if (max - min > this.#range * 1.5) this.#schedule();
   }
@@ -219,6 +239,68 @@ export class Db implements Appendable, Queryable {
   /** The blocks' metas, oldest first. */
   blocks(): BlockMeta[] {
     return this.#blocks.map((b) => b.meta);
+  }
+
+  /**
+   * Deletes the samples in [mint, maxt] (inclusive ms) of every series matching all matchers, in
+   * blocks (tombstones, dropped at the next compaction or cleanTombstones) and in the head
+   * (tombstones, or the series dropped when it loses every sample; logged to the WAL first, so
+   * the delete survives a restart). Like Prometheus, samples appended afterwards are kept. Waits
+   * for running background work, and holds new work off until done.
+   */
+  async delete(mint: number, maxt: number, ...matchers: Matcher[]): Promise<void> {
+    if (matchers.length === 0) throw new Error('delete needs at least one matcher');
+    await this.#exclusive(async () => {
+      let series = 0;
+      for (const b of this.#blocks) series += await b.delete(mint, maxt, matchers);
+      const plan = this.#head.planDelete(mint, maxt, matchers);
+      try {
+        this.#commitLog.logDelete(plan);
+      } catch (cause) {
+        throw new StorageError('unavailable', `delete: cannot write the WAL: ${(cause as Error).message}`, { cause });
+      }
+      this.#head.applyDelete(plan);
+      this.#log?.info('tsdb: series deleted', { mint: Number.isFinite(mint) ? mint : String(mint), maxt: Number.isFinite(maxt) ? maxt : String(maxt), block_series: series, head_series_tombstoned: plan.refs.length, head_series_dropped: plan.drop.length });
+    });
+  }
+
+  /**
+   * Rewrites every block that has tombstones without the deleted samples (Prometheus'
+   * CleanTombstones). The head's tombstones are applied when it is cut into a block.
+   */
+  async cleanTombstones(): Promise<void> {
+    await this.#exclusive(async () => {
+      for (const b of [...this.#blocks]) {
+        if (this.#closed) return;
+        if (b.meta.stats.numTombstones === 0) continue;
+        const meta = await compact(this.#dir, [b], { signal: this.#abort.signal, ...(this.#log ? { logger: this.#log } : {}) });
+        const block = await openBlock(join(this.#dir, meta.ulid), { verify: 'quick', ...(this.#log ? { logger: this.#log } : {}) });
+        this.#setBlocks([...this.#blocks.filter((x) => x !== b), block]);
+        void b.close();
+        this.#log?.info('tsdb: block rewritten without its tombstones', { block: b.ulid, new_block: meta.ulid, series: meta.stats.numSeries, samples: meta.stats.numSamples });
+      }
+    });
+  }
+
+  /** Runs `fn` while no background work runs, and keeps new work from starting until it is done. */
+  async #exclusive(fn: () => Promise<void>): Promise<void> {
+    if (this.#closed) throw new StorageError('unavailable', 'storage is closed');
+    while (this.#maintenance) await this.#maintenance;
+    if (this.#closed) throw new StorageError('unavailable', 'storage is closed');
+    const run = fn();
+    this.#maintenance = run.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => {
+      this.#maintenance = null;
+      this.#schedule();
+    });
+    return run;
+  }
+
+  /** The head's cardinality figures (/api/v1/status/tsdb): the `limit` largest of each list. */
+  cardinality(limit: number): HeadCardinality & { walBytes: number } {
+    return { ...this.#head.cardinality(limit), walBytes: this.#wal.size() };
   }
 
   stats(): DbStats {

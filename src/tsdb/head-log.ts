@@ -1,10 +1,11 @@
 /**
  * @module The head's write-ahead logging (Prometheus tsdb/head_wal.go): every commit goes to the
- * WAL as Series, Samples and Metadata records with one write before its samples become visible,
- * and start-up replays the checkpoint and segments back into the head.
+ * WAL as Series, Samples (in order, then out of order) and Metadata records with one write before
+ * its samples become visible, a delete as Tombstones and SeriesDropped records, and start-up
+ * replays the checkpoint and segments back into the head.
  */
 import type { MetricMetadata } from '../storage/interface.ts';
-import type { CommitBatch, Head } from './head/index.ts';
+import type { CommitBatch, DeletePlan, Head } from './head/index.ts';
 import { RecordEncoder, type ReplayResult, type Wal } from './wal/index.ts';
 
 /** Writes commit batches to a WAL; the head's onCommit. */
@@ -25,7 +26,19 @@ export class CommitLog {
     records.length = 0;
     if (batch.series.length > 0) records.push(enc.series(batch.series));
     if (batch.n > 0) records.push(enc.samples(batch.refs, batch.t, batch.v, batch.n));
+    if (batch.oooN > 0) records.push(enc.samples(batch.oooRefs, batch.oooT, batch.oooV, batch.oooN, null, true));
     if (batch.metadata.size > 0) records.push(enc.metadata(batch.metadata));
+    if (records.length > 0) this.#wal.log(...records);
+  }
+
+  /** Logs a delete with one write(2): tombstones of the series that keep samples, then the series dropped. */
+  logDelete(plan: DeletePlan): void {
+    const enc = this.#encoder;
+    const records = this.#records;
+    enc.reset();
+    records.length = 0;
+    if (plan.refs.length > 0) records.push(enc.tombstones(plan.refs, plan.mint, plan.maxt, plan.refs.length));
+    if (plan.drop.length > 0) records.push(enc.seriesDropped(plan.drop, plan.drop.length, 'deleted'));
     if (records.length > 0) this.#wal.log(...records);
   }
 }
@@ -53,9 +66,15 @@ export function replayIntoHead(wal: Wal, head: Head): HeadReplay {
       head.replaySeries(ref, labels);
       series++;
     },
-    samples(refs, t, v, n) {
-      samples += head.replaySamples(refs, t, v, n);
+    samples(refs, t, v, n, _st, outOfOrder) {
+      samples += outOfOrder ? head.replayOutOfOrder(refs, t, v, n) : head.replaySamples(refs, t, v, n);
       seen += n;
+    },
+    tombstones(refs, mint, maxt, n) {
+      head.replayTombstones(refs, mint, maxt, n);
+    },
+    seriesDropped(refs, n) {
+      head.replaySeriesDropped(refs, n);
     },
     metadata(family, m) {
       metadata.set(family, m);

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { compareLabels, labelsKey, type Labels } from '../../model/labels.ts';
-import type { Appendable, Appender, MetricMetadata, Querier, Queryable, SeriesRef } from '../../storage/interface.ts';
+import type { Matcher } from '../../model/matcher.ts';
+import type { Appendable, Appender, Deletable, MetricMetadata, Querier, Queryable, SeriesRef } from '../../storage/interface.ts';
 import { StorageError } from '../../storage/interface.ts';
 import { runStorageSuite } from '../../storage/storage-suite.ts';
 import { ChunkEncoding } from '../chunkenc/index.ts';
@@ -25,7 +26,7 @@ interface Pending {
  * A read-only block store made writable for the suite: each commit becomes a new block; with
  * `compactEachCommit` the blocks are then compacted into one.
  */
-class BlockPerCommitStore implements Appendable, Queryable {
+class BlockPerCommitStore implements Appendable, Queryable, Deletable {
   blocks: Block[] = [];
   /** Compacted-away blocks, closed with the store (the suite leaves queriers open on them). */
   readonly #retired: Block[] = [];
@@ -86,6 +87,11 @@ class BlockPerCommitStore implements Appendable, Queryable {
     return q;
   }
 
+  /** Tombstones in every block (Block.delete). */
+  async delete(mint: number, maxt: number, ...matchers: Matcher[]): Promise<void> {
+    for (const b of this.blocks) await b.delete(mint, maxt, matchers);
+  }
+
   async close(): Promise<void> {
     for (const q of this.#queriers) q.close();
     for (const b of [...this.#retired, ...this.blocks]) await b.close();
@@ -94,10 +100,10 @@ class BlockPerCommitStore implements Appendable, Queryable {
 
 runStorageSuite('blocks (one block per commit, merged)', async () => {
   const store = new BlockPerCommitStore(tmpDir(), false);
-  return { appendable: store, queryable: store, close: () => store.close() };
+  return { appendable: store, queryable: store, deletable: store, close: () => store.close() };
 });
 
 runStorageSuite('blocks (compacted into one after each commit)', async () => {
   const store = new BlockPerCommitStore(tmpDir(), true);
-  return { appendable: store, queryable: store, close: () => store.close() };
+  return { appendable: store, queryable: store, deletable: store, close: () => store.close() };
 });

@@ -2,12 +2,15 @@
  * @module The head's Appender (Prometheus tsdb/head_append.go): validates each sample against the
  * series' last committed time and the batch's own earlier samples, buffers samples in columns,
  * and at commit hands the batch to onCommit (the WAL) and only then writes it into the chunks.
+ * With an out-of-order window, an older sample takes a slower path: its own columns, then the
+ * series' out-of-order buffer (ooo.ts). The in-order path is unchanged by it.
  */
 import type { Labels } from '../../model/labels.ts';
 import type { Appender, MetricMetadata, SeriesRef } from '../../storage/interface.ts';
 import { StorageError } from '../../storage/interface.ts';
 import type { CommitBatch, Head } from './head.ts';
 import { HeadChunks } from './head-chunks.ts';
+import { OooInsert } from './ooo.ts';
 import { SERIES_ALIVE, SERIES_LOGGED, SERIES_PENDING_LOG } from './series-columns.ts';
 
 const f64 = new Float64Array(2);
@@ -34,6 +37,11 @@ export class HeadAppender implements Appender {
   #ts: Float64Array;
   #vs: Float64Array;
   #n = 0;
+  /** Out-of-order samples of the batch (allocated on the first one). */
+  #oRefs: Uint32Array | null = null;
+  #oTs: Float64Array | null = null;
+  #oVs: Float64Array | null = null;
+  #on = 0;
   readonly #maxT: number;
   #metadata: Map<string, MetricMetadata> | null = null;
   #done = false;
@@ -69,7 +77,7 @@ export class HeadAppender implements Appender {
     const own = cols.batchOwner[ref] === this.#id;
     const last = own ? this.#ts[cols.batchIdx[ref]] : cols.lastT[ref];
     if (t <= last) {
-      if (t < last) throw new StorageError('out_of_order', `out of order sample: timestamp ${t} is before the series' last ${last}`);
+      if (t < last) return this.#outOfOrder(ref, t, v, last);
       // Same time, same value bits: a retried scrape or export; Prometheus ignores it as well.
       const lastV = own ? this.#vs[cols.batchIdx[ref]] : undefined;
       if (lastV !== undefined ? sameBits(lastV, v) : this.#sameCommitted(ref, v)) return ref;
@@ -84,6 +92,48 @@ export class HeadAppender implements Appender {
     cols.batchOwner[ref] = this.#id;
     cols.batchIdx[ref] = i;
     return ref;
+  }
+
+  /** The slow path of a sample older than the series' newest (`last`): staged out of order within the window, or refused. */
+  #outOfOrder(ref: number, t: number, v: number, last: number): SeriesRef {
+    const head = this.#head;
+    const w = head.oooWindowMs;
+    if (w === 0) throw new StorageError('out_of_order', `out of order sample: timestamp ${t} is before the series' last ${last}`);
+    const newest = Math.max(head.maxTime, last);
+    if (t < newest - w) throw new StorageError('too_old', `too old sample: timestamp ${t} is more than the out-of-order window (${w} ms) before the newest sample ${newest}`);
+    const cols = head.chunks.cols;
+    // The batch has later samples, but this one may repeat the last committed one.
+    if (t === cols.lastT[ref]) {
+      if (this.#sameCommitted(ref, v)) return ref;
+      throw new StorageError('duplicate_sample', `duplicate sample for timestamp ${t} with a different value`);
+    }
+    const seen = head.ooo.check(ref, t, v);
+    if (seen === OooInsert.Same) return ref;
+    if (seen === OooInsert.Conflict) throw new StorageError('duplicate_sample', `duplicate out-of-order sample for timestamp ${t} with a different value`);
+    this.#stageOutOfOrder(ref, t, v);
+    return ref;
+  }
+
+  #stageOutOfOrder(ref: number, t: number, v: number): void {
+    let i = this.#on;
+    if (this.#oTs === null || i === this.#oTs.length) {
+      const n = this.#oTs === null ? 64 : this.#oTs.length * 2;
+      const r = new Uint32Array(n);
+      const ts = new Float64Array(n);
+      const vs = new Float64Array(n);
+      if (this.#oTs !== null) {
+        r.set(this.#oRefs!);
+        ts.set(this.#oTs);
+        vs.set(this.#oVs!);
+      }
+      this.#oRefs = r;
+      this.#oTs = ts;
+      this.#oVs = vs;
+    }
+    this.#oRefs![i] = ref;
+    this.#oTs[i] = t;
+    this.#oVs![i] = v;
+    this.#on = i + 1;
   }
 
   #checkTime(t: number): void {
@@ -134,12 +184,15 @@ export class HeadAppender implements Appender {
     // Another appender may have committed later samples of a series since append() checked;
     // batch samples of a series are ascending, so comparing with the committed last time suffices.
     const series: Array<{ ref: number; labels: Labels }> = [];
+    const w = head.oooWindowMs;
     let k = 0;
     for (let i = 0; i < this.#n; i++) {
       const r = refs[i];
       if (cols.batchOwner[r] === this.#id) cols.batchOwner[r] = 0;
       if (!(ts[i] > cols.lastT[r]) || (flags[r] & SERIES_ALIVE) === 0) {
-        head.outOfOrderAtCommit++;
+        // Overtaken by another commit: still in the window, it goes in out of order.
+        if (w > 0 && (flags[r] & SERIES_ALIVE) !== 0 && ts[i] < cols.lastT[r] && ts[i] >= head.maxTime - w) this.#stageOutOfOrder(r, ts[i], vs[i]);
+        else head.outOfOrderAtCommit++;
         continue;
       }
       if ((flags[r] & (SERIES_LOGGED | SERIES_PENDING_LOG)) === 0) {
@@ -153,9 +206,13 @@ export class HeadAppender implements Appender {
       }
       k++;
     }
+    const ko = this.#on > 0 ? this.#keepOutOfOrder(series) : 0;
+    const oRefs = this.#oRefs ?? EMPTY_REFS;
+    const oTs = this.#oTs ?? EMPTY_F64;
+    const oVs = this.#oVs ?? EMPTY_F64;
     const metadata = this.#metadata ?? EMPTY_METADATA;
-    if (head.onCommit !== undefined && (k > 0 || series.length > 0 || metadata.size > 0)) {
-      const batch: CommitBatch = { series, refs: refs.subarray(0, k), t: ts.subarray(0, k), v: vs.subarray(0, k), n: k, metadata };
+    if (head.onCommit !== undefined && (k > 0 || ko > 0 || series.length > 0 || metadata.size > 0)) {
+      const batch: CommitBatch = { series, refs: refs.subarray(0, k), t: ts.subarray(0, k), v: vs.subarray(0, k), n: k, oooRefs: oRefs.subarray(0, ko), oooT: oTs.subarray(0, ko), oooV: oVs.subarray(0, ko), oooN: ko, metadata };
       try {
         head.onCommit(batch);
       } catch (cause) {
@@ -172,8 +229,36 @@ export class HeadAppender implements Appender {
       if (t > maxT) maxT = t;
     }
     head.maxTime = maxT;
+    // Out-of-order samples go in after the in-order ones, as replay puts them back.
+    for (let j = 0; j < ko; j++) if (head.ooo.insert(oRefs[j], oTs[j], oVs[j]) !== OooInsert.Added) head.outOfOrderAtCommit++;
     if (metadata.size > 0) head.applyMetadata(metadata);
     this.#release();
+  }
+
+  /** Compacts the batch's out-of-order samples to those still storable; adds their unlogged series to `series`. Returns how many are left. */
+  #keepOutOfOrder(series: Array<{ ref: number; labels: Labels }>): number {
+    const head = this.#head;
+    const flags = head.chunks.cols.flags;
+    const refs = this.#oRefs!;
+    const ts = this.#oTs!;
+    const vs = this.#oVs!;
+    let k = 0;
+    for (let i = 0; i < this.#on; i++) {
+      const r = refs[i];
+      if ((flags[r] & SERIES_ALIVE) === 0 || ts[i] < head.minValidT) {
+        head.outOfOrderAtCommit++;
+        continue;
+      }
+      if ((flags[r] & (SERIES_LOGGED | SERIES_PENDING_LOG)) === 0) {
+        flags[r] |= SERIES_PENDING_LOG;
+        series.push({ ref: r, labels: head.labelsOf(r) });
+      }
+      refs[k] = r;
+      ts[k] = ts[i];
+      vs[k] = vs[i];
+      k++;
+    }
+    return k;
   }
 
   rollback(): void {
@@ -187,3 +272,5 @@ export class HeadAppender implements Appender {
 }
 
 const EMPTY_METADATA: ReadonlyMap<string, MetricMetadata> = new Map();
+const EMPTY_REFS = new Uint32Array(0);
+const EMPTY_F64 = new Float64Array(0);

@@ -22,7 +22,7 @@ const eq = (n: string, v: string) => new Matcher('=', n, v);
 
 runStorageSuite('tsdb head', async () => {
   const head = open();
-  return { appendable: head, queryable: head, close: () => head.close() };
+  return { appendable: head, queryable: head, deletable: head, close: () => head.close() };
 });
 
 type Sample = [number, number];

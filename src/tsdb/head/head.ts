@@ -8,14 +8,22 @@ import { join } from 'node:path';
 import type { Label, Labels } from '../../model/labels.ts';
 import { compareLabels } from '../../model/labels.ts';
 import type { Matcher } from '../../model/matcher.ts';
-import type { Appendable, Appender, MetricMetadata, Querier, Queryable } from '../../storage/interface.ts';
+import type { Appendable, Appender, Deletable, MetricMetadata, Querier, Queryable, SampleIterator } from '../../storage/interface.ts';
 import { StorageError } from '../../storage/interface.ts';
+import type { SeriesAdmission } from '../../storage/series-limits.ts';
+import { XorChunk } from '../chunkenc/xor.ts';
+import { chunkFromBytes } from '../chunkenc/factory.ts';
+import { MergeIterator } from '../block/iterators.ts';
+import { addInterval, coversRange, intersectsRange, type Intervals } from '../block/tombstones.ts';
+import { collectColumns } from '../columns.ts';
 import { HeadAppender } from './appender.ts';
 import { HeadChunks, type HeadChunkEncoding } from './head-chunks.ts';
 import { LabelPairs } from './label-pairs.ts';
 import { postingsForMatchers, type MatchOptions } from './matchers.ts';
 import { PostingsStore } from './postings.ts';
+import { OutOfOrderStore } from './ooo.ts';
 import { HeadQuerier } from './querier.ts';
+import { ColumnsIterator, DeletedFilterIterator } from './sample-iterators.ts';
 import { SERIES_ALIVE, SERIES_LOGGED } from './series-columns.ts';
 import { MAX_LABELS_PER_SERIES, SeriesTable, type PairHash } from './series-table.ts';
 import { ChunkSpill, type ChunkSpillOptions } from './spill.ts';
@@ -36,6 +44,11 @@ export interface CommitBatch {
   readonly t: Float64Array;
   readonly v: Float64Array;
   readonly n: number;
+  /** Out-of-order samples (older than their series' newest, within the window): same layout, oooN of them. */
+  readonly oooRefs: Uint32Array;
+  readonly oooT: Float64Array;
+  readonly oooV: Float64Array;
+  readonly oooN: number;
   /** Metadata updates of the batch (last write wins). */
   readonly metadata: ReadonlyMap<string, MetricMetadata>;
 }
@@ -61,6 +74,14 @@ export interface HeadOptions {
   readonly materializeLabels?: boolean;
   /** Samples more than this far past now() are out of bounds (ms, default 10 min). */
   readonly maxFutureMs?: number;
+  /**
+   * Samples older than their series' newest are accepted when they are at most this much older
+   * than the head's newest sample (ms; Prometheus' out_of_order_time_window; default 0 = off,
+   * they are rejected as out_of_order). They are never accepted below minValidT (out_of_bounds).
+   */
+  readonly outOfOrderTimeWindowMs?: number;
+  /** Asked before a series is created (admit), told when one is removed (release) or replayed (count). */
+  readonly seriesLimiter?: SeriesAdmission;
   readonly now?: () => number;
   /**
    * Called synchronously by commit() with the batch, before its samples become visible (the WAL
@@ -94,6 +115,36 @@ export interface HeadStats {
   readonly indexBytes: number;
   /** Samples dropped at commit because another appender committed later ones first. */
   readonly outOfOrderAtCommit: number;
+  /** Out-of-order samples held (included in numSamples), and series with deleted intervals. */
+  readonly outOfOrderSamples: number;
+  readonly seriesWithTombstones: number;
+}
+
+/** What a delete does, computed before it is logged and applied (Head.planDelete). */
+export interface DeletePlan {
+  /** Series keeping some samples: refs[i] loses [mint[i], maxt[i]] (inclusive ms). */
+  readonly refs: number[];
+  readonly mint: number[];
+  readonly maxt: number[];
+  /** Series losing every sample: removed from the head (the WAL's SeriesDropped 'deleted'). */
+  readonly drop: number[];
+}
+
+/** Cardinality figures of the head, as Prometheus' /api/v1/status/tsdb reports them. */
+export interface HeadCardinality {
+  readonly numSeries: number;
+  readonly numLabelPairs: number;
+  readonly chunkCount: number;
+  /** Oldest and newest sample time held (ms); +Infinity / -Infinity when empty. */
+  readonly minTime: number;
+  readonly maxTime: number;
+  readonly numSamples: number;
+  /** The `limit` largest of each, by value descending (ties by name). */
+  readonly seriesCountByMetricName: ReadonlyArray<{ name: string; value: number }>;
+  readonly labelValueCountByLabelName: ReadonlyArray<{ name: string; value: number }>;
+  /** UTF-8 bytes of each label name's distinct values (what Prometheus reports). */
+  readonly memoryInBytesByLabelName: ReadonlyArray<{ name: string; value: number }>;
+  readonly seriesCountByLabelValuePair: ReadonlyArray<{ name: string; value: number }>;
 }
 
 /** One series for a block writer: labels and its completed chunks in the requested range. */
@@ -111,7 +162,7 @@ export interface TruncateResult {
 }
 
 /** The in-memory head: Appendable and Queryable over the newest samples. */
-export class Head implements Appendable, Queryable {
+export class Head implements Appendable, Queryable, Deletable {
   /** @internal */ readonly pairs = new LabelPairs();
   /** @internal */ readonly table: SeriesTable;
   /** @internal */ readonly postings = new PostingsStore();
@@ -120,6 +171,13 @@ export class Head implements Appendable, Queryable {
   /** @internal */ readonly maxFutureMs: number;
   /** @internal */ readonly now: () => number;
   /** @internal */ readonly onCommit: ((batch: CommitBatch) => void) | undefined;
+  /** @internal 0 = out-of-order samples are rejected. */
+  readonly oooWindowMs: number;
+  /** @internal Out-of-order samples by series. */
+  readonly ooo = new OutOfOrderStore();
+  /** @internal Deleted intervals of series that keep other samples, by ref (applied on read and at block cut). */
+  readonly tombstones = new Map<number, Intervals>();
+  readonly #limiter: SeriesAdmission | undefined;
   /** @internal Appends below this time are out of bounds (raised by truncate). */
   minValidT = -Infinity;
   /** @internal */ maxTime = -Infinity;
@@ -146,6 +204,9 @@ export class Head implements Appendable, Queryable {
     this.maxFutureMs = options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
     this.now = options.now ?? Date.now;
     this.onCommit = options.onCommit;
+    this.oooWindowMs = options.outOfOrderTimeWindowMs ?? 0;
+    if (!(this.oooWindowMs >= 0)) throw new RangeError(`outOfOrderTimeWindowMs must be >= 0, got ${this.oooWindowMs}`);
+    this.#limiter = options.seriesLimiter;
   }
 
   /** One past the largest ref handed out. */
@@ -184,10 +245,18 @@ export class Head implements Appendable, Queryable {
     return this.table.find(ids, 0, n, this.table.hash(ids, 0, n));
   }
 
-  /** @internal Creates a series (labels canonical, not present) under `ref` or the next free ref. */
-  create(labels: Labels, ref = this.#nextRef): number {
+  /**
+   * @internal Creates a series (labels canonical, not present) under `ref` or the next free ref.
+   * A new series is admitted by the series limiter first (StorageError('series_limit') when it
+   * refuses); a replayed one is only counted.
+   */
+  create(labels: Labels, ref = this.#nextRef, replayed = false): number {
     const n = labels.length;
     if (n === 0 || n > MAX_LABELS_PER_SERIES) throw new StorageError('out_of_bounds', `a series needs 1 to ${MAX_LABELS_PER_SERIES} labels, got ${n}`);
+    if (this.#limiter !== undefined) {
+      if (replayed) this.#limiter.count(labels);
+      else this.#limiter.admit(labels);
+    }
     const ids = this.#scratch;
     for (let i = 0; i < n; i++) ids[i] = this.pairs.intern(labels[i].name, labels[i].value);
     this.table.insert(ref, ids, 0, n, this.table.hash(ids, 0, n));
@@ -247,7 +316,7 @@ export class Head implements Appendable, Queryable {
       return existing;
     }
     if (this.alive(ref)) throw new RangeError(`series ref ${ref} replayed twice with different labels`);
-    this.create(labels, ref);
+    this.create(labels, ref, true);
     this.chunks.cols.flags[ref] |= SERIES_LOGGED;
     return ref;
   }
@@ -272,6 +341,123 @@ export class Head implements Appendable, Queryable {
   }
 
   /**
+   * WAL replay of out-of-order samples: each goes back among its series' out-of-order samples
+   * (whatever the window is now: it was accepted once), or in order when it is newer than the
+   * series' last sample (the newer ones were lost). Skips unknown series, samples before the
+   * truncation point and times already held. Returns how many were applied.
+   */
+  replayOutOfOrder(refs: ArrayLike<number>, ts: Float64Array, vs: Float64Array, n: number): number {
+    const cols = this.chunks.cols;
+    let applied = 0;
+    for (let i = 0; i < n; i++) {
+      const ref = this.#resolve(refs[i]);
+      const t = ts[i];
+      if (!this.alive(ref) || t < this.minValidT || !HeadChunks.validTimestamp(t)) continue;
+      if (t > cols.lastT[ref]) {
+        this.chunks.append(ref, t, vs[i]);
+        if (t > this.maxTime) this.maxTime = t;
+        applied++;
+      } else if (t < cols.lastT[ref] && this.ooo.insert(ref, t, vs[i]) === 0) {
+        applied++;
+      }
+    }
+    return applied;
+  }
+
+  /** WAL replay of a Tombstones record: refs[i] loses [mint[i], maxt[i]]; unknown series are skipped. */
+  replayTombstones(refs: ArrayLike<number>, mint: Float64Array, maxt: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) {
+      const ref = this.#resolve(refs[i]);
+      if (this.alive(ref)) this.tombstones.set(ref, addInterval(this.tombstones.get(ref) ?? [], mint[i], maxt[i]));
+    }
+  }
+
+  /** WAL replay of a SeriesDropped record: removes the series again. */
+  replaySeriesDropped(refs: ArrayLike<number>, n: number): void {
+    const dirty = new Set<number>();
+    for (let i = 0; i < n; i++) {
+      const ref = this.#resolve(refs[i]);
+      this.#aliases.delete(refs[i]);
+      if (!this.alive(ref)) continue;
+      this.chunks.dropSeries(ref);
+      this.#unlink(ref, dirty);
+    }
+    this.#removePostings(dirty);
+  }
+
+  #resolve(ref: number): number {
+    return this.#aliases.size > 0 ? (this.#aliases.get(ref) ?? ref) : ref;
+  }
+
+  /**
+   * What deleting [mint, maxt] (inclusive ms) of the series matching all matchers does, without
+   * doing it: like Prometheus, each interval is clipped to the series' samples now, so samples
+   * appended later are kept. A series losing every sample is dropped instead (unless an open
+   * appender holds samples for it); already-deleted ranges are left out.
+   */
+  planDelete(mint: number, maxt: number, matchers: readonly Matcher[]): DeletePlan {
+    const plan: DeletePlan = { refs: [], mint: [], maxt: [], drop: [] };
+    if (matchers.length === 0) throw new Error('delete needs at least one matcher');
+    const cols = this.chunks.cols;
+    const refs = this.postingsFor(matchers);
+    for (let k = 0; k < refs.length; k++) {
+      const ref = refs[k];
+      if (!this.alive(ref)) continue;
+      const first = Math.min(cols.minT[ref], this.ooo.minTime(ref));
+      const last = cols.lastT[ref];
+      if (!(first <= last)) continue; // no samples yet
+      const lo = Math.max(mint, first);
+      const hi = Math.min(maxt, last);
+      if (lo > hi) continue;
+      const ivs = this.tombstones.get(ref);
+      if (coversRange(ivs, lo, hi)) continue;
+      const all = lo === first && hi === last;
+      if (all && (cols.flags[ref] & SERIES_LOGGED) !== 0 && !this.openAppenders.has(cols.batchOwner[ref])) {
+        plan.drop.push(ref);
+      } else {
+        plan.refs.push(ref);
+        plan.mint.push(lo);
+        plan.maxt.push(hi);
+      }
+    }
+    return plan;
+  }
+
+  /** Applies a plan from planDelete (after the WAL took it). Queriers opened before keep their snapshot. */
+  applyDelete(plan: DeletePlan): void {
+    for (let i = 0; i < plan.refs.length; i++) {
+      const ref = plan.refs[i];
+      if (this.alive(ref)) this.tombstones.set(ref, addInterval(this.tombstones.get(ref) ?? [], plan.mint[i], plan.maxt[i]));
+    }
+    if (plan.drop.length > 0) this.replaySeriesDropped(plan.drop, plan.drop.length);
+  }
+
+  /** Deletes without a WAL (planDelete + applyDelete); the WAL owner logs the plan in between instead. */
+  async delete(mint: number, maxt: number, ...matchers: Matcher[]): Promise<void> {
+    this.applyDelete(this.planDelete(mint, maxt, matchers));
+  }
+
+  /** Forgets a live series whose chunks are gone: table, flags, labels, limiter, out-of-order samples, tombstones. Adds its pairs to `dirty`. */
+  #unlink(ref: number, dirty: Set<number>): void {
+    const pool = this.table.pool();
+    const off = this.table.offset(ref);
+    for (let i = 0, n = this.table.count(ref); i < n; i++) dirty.add(pool[off + i]);
+    this.#limiter?.release(this.labelsOf(ref));
+    this.table.remove(ref);
+    this.chunks.cols.flags[ref] = 0;
+    this.#labels[ref] = undefined;
+    this.ooo.drop(ref);
+    this.tombstones.delete(ref);
+  }
+
+  /** Drops removed series from the postings of `dirty` pairs, and pairs left without series. */
+  #removePostings(dirty: Set<number>): void {
+    if (dirty.size === 0) return;
+    const cols = this.chunks.cols;
+    for (const p of this.postings.removeDead(dirty, (r) => (cols.flags[r] & SERIES_ALIVE) !== 0)) this.pairs.remove(p);
+  }
+
+  /**
    * Drops chunks whose samples all lie before mint, then series with no samples left (unless an
    * open appender has samples pending for them). Later appends before mint are out of bounds.
    * Refs are never reused, so queriers and callers holding old refs stay safe.
@@ -282,22 +468,21 @@ export class Head implements Appendable, Queryable {
     const chunksBefore = this.chunks.records.size;
     const dirty = new Set<number>();
     let removed = 0;
+    if (this.ooo.size > 0) this.ooo.truncate(mint);
+    for (const [ref, ivs] of this.tombstones) {
+      if (ivs[ivs.length - 1] >= mint) continue;
+      this.tombstones.delete(ref);
+    }
     for (let ref = 1; ref < this.#nextRef; ref++) {
       if ((cols.flags[ref] & SERIES_ALIVE) === 0) continue;
       if (cols.minT[ref] >= mint && cols.minT[ref] !== Infinity) continue;
       if (this.chunks.truncateSeries(ref, mint)) continue;
       if (this.openAppenders.has(cols.batchOwner[ref])) continue;
-      const pool = this.table.pool();
-      const off = this.table.offset(ref);
-      for (let i = 0, n = this.table.count(ref); i < n; i++) dirty.add(pool[off + i]);
-      this.table.remove(ref);
-      cols.flags[ref] = 0;
-      this.#labels[ref] = undefined;
+      if (this.ooo.minTime(ref) !== Infinity) continue;
+      this.#unlink(ref, dirty);
       removed++;
     }
-    if (removed > 0) {
-      for (const p of this.postings.removeDead(dirty, (r) => (cols.flags[r] & SERIES_ALIVE) !== 0)) this.pairs.remove(p);
-    }
+    this.#removePostings(dirty);
     this.chunks.slab.compact();
     return { removedSeries: removed, removedChunks: chunksBefore - this.chunks.records.size };
   }
@@ -307,23 +492,28 @@ export class Head implements Appendable, Queryable {
    * labels: what a block writer persists. Chunks are read from the spill files as it goes. Open
    * chunks whose chunk range ends within [mint, maxt] are completed first; other open chunks are
    * not included (with block ranges that are multiples of chunkRangeMs, none straddles the block).
-   * Do not truncate while iterating.
+   * A series with out-of-order samples or deleted intervals in the range takes the slow path: its
+   * samples are merged (in-order ones win on equal times), the deleted ones left out, and
+   * re-encoded as XOR chunks. Do not truncate while iterating.
    */
   *seriesForBlock(mint: number, maxt: number): IterableIterator<BlockSeries> {
     const cols = this.chunks.cols;
     const r = this.chunks.records;
     const refs: number[] = [];
+    const slow = this.ooo.size > 0 || this.tombstones.size > 0;
     for (let ref = 1; ref < this.#nextRef; ref++) {
       if ((cols.flags[ref] & SERIES_ALIVE) === 0) continue;
       // An open chunk whose chunk range ended inside the block can take no more samples (the next
       // one would cut it anyway): complete it, or a series that stopped would never be persisted.
       if (cols.count[ref] > 0 && cols.headEnd[ref] <= maxt + 1 && cols.headMinT[ref] >= mint) this.chunks.complete(ref);
+      let found = false;
       for (let id = cols.firstChunk[ref]; id >= 0 && r.minT[id] <= maxt; id = r.next[id]) {
         if (r.minT[id] >= mint && r.maxT[id] <= maxt) {
-          refs.push(ref);
+          found = true;
           break;
         }
       }
+      if (found || (slow && this.ooo.overlaps(ref, mint, maxt))) refs.push(ref);
     }
     const labels = refs.map((ref) => this.labelsOf(ref));
     const order = refs.map((_, i) => i).sort((a, b) => compareLabels(labels[a], labels[b]));
@@ -334,8 +524,55 @@ export class Head implements Appendable, Queryable {
         if (r.minT[id] < mint || r.maxT[id] > maxt) continue;
         chunks.push({ mint: r.minT[id], maxt: r.maxT[id], encoding: r.encoding[id], bytes: this.chunks.spill.read(r.pos[id], r.len[id]).slice() });
       }
-      yield { ref, labels: labels[i], chunks };
+      const ivs = slow ? this.tombstones.get(ref) : undefined;
+      const ooo = slow ? this.ooo.samples(ref, mint, maxt) : null;
+      if (ooo === null && !intersectsRange(ivs, mint, maxt)) {
+        yield { ref, labels: labels[i], chunks };
+        continue;
+      }
+      const merged = mergeForBlock(chunks, ooo, ivs, mint, maxt);
+      if (merged.length > 0) yield { ref, labels: labels[i], chunks: merged };
     }
+  }
+
+  /**
+   * Cardinality figures for /api/v1/status/tsdb, from the postings (no sample is read): the
+   * `limit` largest of each list. O(label pairs).
+   */
+  cardinality(limit: number): HeadCardinality {
+    const st = this.stats();
+    const pairs = this.pairs;
+    const byMetric = new TopK(limit);
+    const valueCounts = new TopK(limit);
+    const bytesByName = new TopK(limit);
+    const byPair = new TopK(limit);
+    let numPairs = 0;
+    for (const name of pairs.names()) {
+      const ids = pairs.pairsOf(name);
+      let bytes = 0;
+      for (let i = 0; i < ids.length; i++) {
+        const l = pairs.label(ids[i]);
+        const n = this.postings.count(ids[i]);
+        bytes += Buffer.byteLength(l.value, 'utf8');
+        if (name === '__name__') byMetric.offer(l.value, n);
+        byPair.offer(`${name}=${l.value}`, n);
+      }
+      numPairs += ids.length;
+      valueCounts.offer(name, ids.length);
+      bytesByName.offer(name, bytes);
+    }
+    return {
+      numSeries: st.numSeries,
+      numLabelPairs: numPairs,
+      chunkCount: st.numChunks,
+      minTime: st.minTime,
+      maxTime: st.maxTime,
+      numSamples: st.numSamples,
+      seriesCountByMetricName: byMetric.result(),
+      labelValueCountByLabelName: valueCounts.result(),
+      memoryInBytesByLabelName: bytesByName.result(),
+      seriesCountByLabelValuePair: byPair.result(),
+    };
   }
 
   /** Figures; O(series) for minTime. */
@@ -353,9 +590,10 @@ export class Head implements Appendable, Queryable {
       }
     }
     const c = this.chunks;
+    if (this.ooo.size > 0) minTime = Math.min(minTime, this.ooo.minTimeAll());
     return {
       numSeries: this.table.size,
-      numSamples: c.numSamples,
+      numSamples: c.numSamples + this.ooo.numSamples,
       numChunks: c.records.size + open,
       minTime,
       maxTime: this.maxTime,
@@ -366,6 +604,8 @@ export class Head implements Appendable, Queryable {
       deltaChunks: c.deltaChunks,
       indexBytes: this.table.byteLength + cols.byteLength + c.records.byteLength + this.postings.byteLength,
       outOfOrderAtCommit: this.outOfOrderAtCommit,
+      outOfOrderSamples: this.ooo.numSamples,
+      seriesWithTombstones: this.tombstones.size,
     };
   }
 
@@ -402,4 +642,62 @@ export class Head implements Appendable, Queryable {
   get closed(): boolean {
     return this.#closed;
   }
+}
+
+/** Samples per chunk of a series re-encoded at a block cut (Prometheus' target). */
+const REENCODED_SAMPLES_PER_CHUNK = 120;
+
+/**
+ * A series' chunks within [mint, maxt] merged with its out-of-order samples there (in-order samples
+ * win on equal times), deleted intervals left out, re-encoded as XOR chunks.
+ */
+function mergeForBlock(chunks: BlockSeries['chunks'], ooo: { t: Float64Array; v: Float64Array } | null, ivs: Intervals | undefined, mint: number, maxt: number): Array<{ mint: number; maxt: number; encoding: number; bytes: Uint8Array }> {
+  const its: SampleIterator[] = [];
+  if (ooo !== null) its.push(new ColumnsIterator(ooo.t, ooo.v));
+  for (const c of chunks) its.push(chunkFromBytes(c.encoding, c.bytes).iterator());
+  let it: SampleIterator = its.length === 1 ? its[0] : new MergeIterator(its);
+  if (ivs !== undefined) it = new DeletedFilterIterator(it, ivs);
+  const cols = collectColumns(it, mint, maxt);
+  const out: Array<{ mint: number; maxt: number; encoding: number; bytes: Uint8Array }> = [];
+  for (let i = 0; i < cols.t.length; i += REENCODED_SAMPLES_PER_CHUNK) {
+    const end = Math.min(cols.t.length, i + REENCODED_SAMPLES_PER_CHUNK);
+    const c = new XorChunk();
+    const app = c.appender();
+    for (let k = i; k < end; k++) app.append(cols.t[k], cols.v[k]);
+    out.push({ mint: cols.t[i], maxt: cols.t[end - 1], encoding: c.encoding, bytes: c.bytes().slice() });
+  }
+  return out;
+}
+
+/** The k largest (name, value) entries offered, by value descending then name ascending; O(n log k). */
+class TopK {
+  readonly #k: number;
+  #items: Array<{ name: string; value: number }> = [];
+  /** The k-th largest value once known: smaller offers are dropped at once. */
+  #floor = -Infinity;
+
+  constructor(k: number) {
+    this.#k = k;
+  }
+
+  offer(name: string, value: number): void {
+    if (value < this.#floor) return;
+    this.#items.push({ name, value });
+    if (this.#items.length >= 2 * this.#k + 64) this.#trim();
+  }
+
+  #trim(): void {
+    this.#items.sort(byValueThenName);
+    if (this.#items.length > this.#k) this.#items.length = this.#k;
+    if (this.#items.length === this.#k) this.#floor = this.#items[this.#k - 1].value;
+  }
+
+  result(): Array<{ name: string; value: number }> {
+    this.#trim();
+    return this.#items;
+  }
+}
+
+function byValueThenName(a: { name: string; value: number }, b: { name: string; value: number }): number {
+  return b.value - a.value || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }

@@ -2,7 +2,8 @@
  * @module Reads from the head (Prometheus tsdb/head_read.go): select() resolves matchers through
  * postings, snapshots each series' chunk list (and a copy of its open chunk) so later appends and
  * truncations cannot change what the querier sees, and iterators decode chunks lazily, clipped to
- * the range.
+ * the range. A series with out-of-order samples or deleted intervals gets a copy of its
+ * out-of-order samples in range, merged at read, and its tombstones applied.
  */
 import { compareLabels, type Labels } from '../../model/labels.ts';
 import type { Matcher } from '../../model/matcher.ts';
@@ -13,7 +14,10 @@ import { DeltaIterator } from '../chunkenc/delta.ts';
 import { XorIterator } from '../chunkenc/xor.ts';
 import type { Querier, SampleColumns, SampleIterator, SelectHints, Series, SeriesSet } from '../../storage/interface.ts';
 import { collectColumns } from '../columns.ts';
+import { MergeIterator } from '../block/iterators.ts';
+import type { Intervals } from '../block/tombstones.ts';
 import type { Head } from './head.ts';
+import { ColumnsIterator, DeletedFilterIterator } from './sample-iterators.ts';
 import type { ChunkSpill } from './spill.ts';
 
 /** Numbers per chunk in a snapshot: position (-1: the open chunk), length, encoding, mint, maxt. */
@@ -143,6 +147,12 @@ class HeadSeriesIterator implements SampleIterator {
   }
 }
 
+/** What a series adds on the slow path: a copy of its out-of-order samples in range, its deleted intervals. */
+interface SlowParts {
+  readonly ooo: { readonly t: Float64Array; readonly v: Float64Array } | null;
+  readonly ivs: Intervals | undefined;
+}
+
 /** One selected series. */
 class HeadSeries implements Series {
   constructor(
@@ -154,18 +164,38 @@ class HeadSeries implements Series {
     private readonly open: Uint8Array | null,
     private readonly mint: number,
     private readonly maxt: number,
+    private readonly slow: SlowParts | null = null,
   ) {}
 
   iterator(): SampleIterator {
-    return new HeadSeriesIterator(this.spill, this.snap, this.start, this.end, this.open, this.mint, this.maxt);
+    return this.#iterator(this.mint, this.maxt);
+  }
+
+  #iterator(mint: number, maxt: number): SampleIterator {
+    const base = new HeadSeriesIterator(this.spill, this.snap, this.start, this.end, this.open, mint, maxt);
+    return this.slow === null ? base : slowIterator(base, this.slow, mint, maxt);
   }
 
   /** Decodes the samples within [from, to] (clipped to the select range) into fresh arrays. */
   columns(from: number, to: number): SampleColumns {
     const mint = Math.max(this.mint, from);
     const maxt = Math.min(this.maxt, to);
-    return collectColumns(new HeadSeriesIterator(this.spill, this.snap, this.start, this.end, this.open, mint, maxt), mint, maxt);
+    return collectColumns(this.#iterator(mint, maxt), mint, maxt);
   }
+}
+
+/** The in-order iterator merged with the out-of-order samples within [mint, maxt] (in-order wins on equal times), tombstones applied. */
+function slowIterator(base: SampleIterator, slow: SlowParts, mint: number, maxt: number): SampleIterator {
+  let it = base;
+  if (slow.ooo !== null) {
+    const { t, v } = slow.ooo;
+    let lo = 0;
+    while (lo < t.length && t[lo] < mint) lo++;
+    let hi = lo;
+    while (hi < t.length && t[hi] <= maxt) hi++;
+    if (hi > lo) it = new MergeIterator([new ColumnsIterator(t.subarray(lo, hi), v.subarray(lo, hi)), base]);
+  }
+  return slow.ivs !== undefined ? new DeletedFilterIterator(it, slow.ivs) : it;
 }
 
 /** A querier over [mint, maxt] of a head. Keeps spill segments from deletion until close(). */
@@ -194,9 +224,18 @@ export class HeadQuerier implements Querier {
     const spill = head.chunks.spill;
     const snap = new Snapshot();
     const found: HeadSeries[] = [];
+    const ooo = head.ooo;
+    const tombstones = head.tombstones;
+    const slowPath = ooo.size > 0 || tombstones.size > 0;
     for (let k = 0; k < refs.length; k++) {
       const ref = refs[k];
-      if (!(cols.minT[ref] <= maxt && cols.lastT[ref] >= mint)) continue;
+      let slow: SlowParts | null = null;
+      if (slowPath) {
+        const o = ooo.overlaps(ref, mint, maxt) ? ooo.samples(ref, mint, maxt) : null;
+        const ivs = tombstones.get(ref);
+        if (o !== null || ivs !== undefined) slow = { ooo: o, ivs };
+      }
+      if (!(cols.minT[ref] <= maxt && cols.lastT[ref] >= mint) && slow?.ooo == null) continue;
       const start = snap.len;
       // Certain: some overlapping chunk has its first or last sample in range. Otherwise a single
       // chunk spans the whole range and must be decoded to know.
@@ -212,7 +251,23 @@ export class HeadQuerier implements Querier {
         snap.push(-1, 0, ChunkEncoding.XOR, cols.headMinT[ref], cols.lastT[ref]);
         if (cols.headMinT[ref] >= mint || cols.lastT[ref] <= maxt) certain = true;
       }
-      if (snap.len === start) continue;
+      if (snap.len === start && slow?.ooo == null) continue;
+      if (slow !== null) {
+        // Out-of-order samples or tombstones: whether any sample is left needs a look.
+        if (open === null && cols.count[ref] > 0 && hints.labelsOnly) open = head.chunks.openChunkBytes(ref);
+        const s = new HeadSeries(head.labelsOf(ref), spill, snap, start, snap.len, open, mint, maxt, slow);
+        if (s.iterator().next() === ValueType.None) {
+          snap.len = start;
+          continue;
+        }
+        if (hints.labelsOnly) {
+          snap.len = start;
+          found.push(new HeadSeries(s.labels, spill, snap, start, start, null, mint, maxt));
+        } else {
+          found.push(s);
+        }
+        continue;
+      }
       if (hints.labelsOnly) {
         snap.len = start;
         found.push(new HeadSeries(head.labelsOf(ref), spill, snap, start, start, null, mint, maxt));
@@ -230,10 +285,11 @@ export class HeadQuerier implements Querier {
     return { next: () => ++i < found.length, at: () => found[i], warnings: () => [] };
   }
 
-  /** Whether ref has samples overlapping the querier's range (by first and last sample time). */
+  /** Whether ref has samples overlapping the querier's range (by first and last sample time, in order or not). */
   #inRange(ref: number): boolean {
-    const cols = this.#head.chunks.cols;
-    return cols.minT[ref] <= this.#maxt && cols.lastT[ref] >= this.#mint;
+    const head = this.#head;
+    const cols = head.chunks.cols;
+    return (cols.minT[ref] <= this.#maxt && cols.lastT[ref] >= this.#mint) || (head.ooo.size > 0 && head.ooo.overlaps(ref, this.#mint, this.#maxt));
   }
 
   async labelNames(...matchers: Matcher[]): Promise<string[]> {

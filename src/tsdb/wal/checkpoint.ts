@@ -210,7 +210,7 @@ class CheckpointFilter implements RecordVisitor {
     }
   }
 
-  samples(refs: Uint32Array, t: Float64Array, v: Float64Array, n: number, st: Float64Array | null): void {
+  samples(refs: Uint32Array, t: Float64Array, v: Float64Array, n: number, st: Float64Array | null, outOfOrder: boolean): void {
     this.#grow(n);
     const keep = this.#keep;
     const minTime = this.#minTime;
@@ -233,7 +233,7 @@ class CheckpointFilter implements RecordVisitor {
     this.samplesKept += k;
     this.samplesDropped += n - k;
     if (k === 0) return;
-    this.out!.add(k === n ? this.#record : this.#enc.samples(outRefs, outT, this.#v, k, st ? outSt : null));
+    this.out!.add(k === n ? this.#record : this.#enc.samples(outRefs, outT, this.#v, k, st ? outSt : null, outOfOrder));
   }
 
   tombstones(refs: Uint32Array, mint: Float64Array, maxt: Float64Array, n: number): void {

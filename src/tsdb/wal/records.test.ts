@@ -102,6 +102,17 @@ describe('Samples record', () => {
     check([1, 2, 3, 4], [1000, 2000, 3000, 4000], ['3ff0000000000000', STALE_BITS, '0000000000000000', '4000000000000000'], [0, 1, 2500, 5000]);
   });
 
+  it('round-trips the out-of-order flag, with and without start timestamps', () => {
+    const t = new Float64Array([3000, 1000]);
+    const v = new Float64Array([1, 2]);
+    expect(decode(new RecordEncoder().samples([1, 2], t, v, 2, null, true))).toEqual([
+      { kind: 'sample', ref: 1, t: 3000, v: '3ff0000000000000', ooo: true },
+      { kind: 'sample', ref: 2, t: 1000, v: '4000000000000000', ooo: true },
+    ]);
+    expect(decode(new RecordEncoder().samples([1], t, v, 1, new Float64Array([500]), true))).toEqual([{ kind: 'sample', ref: 1, t: 3000, v: '3ff0000000000000', st: 500, ooo: true }]);
+    expect(decode(new RecordEncoder().samples([1], t, v, 1, null, false))).toEqual([{ kind: 'sample', ref: 1, t: 3000, v: '3ff0000000000000' }]);
+  });
+
   it('reads columns from subarray views and encodes only the first n', () => {
     const buf = new Float64Array(10).fill(7);
     const t = buf.subarray(3, 8);
@@ -177,6 +188,6 @@ describe('RecordDecoder on malformed bytes', () => {
     const visitor = eventVisitor([]);
     expect(() => new RecordDecoder().decode(new Uint8Array([RecordType.Samples, 0, 0xff, 0xff, 0xff, 0x7f, 0]), visitor)).toThrow(/cannot fit/);
     expect(() => new RecordDecoder().decode(new Uint8Array([RecordType.Series, 1, 1, 0, 0, 0, 1, 5, 5]), visitor)).toThrow(/string reference/);
-    expect(() => new RecordDecoder().decode(new Uint8Array([RecordType.Samples, 2, 0, 0]), visitor)).toThrow(/flags/);
+    expect(() => new RecordDecoder().decode(new Uint8Array([RecordType.Samples, 4, 0, 0]), visitor)).toThrow(/flags/);
   });
 });

@@ -31,6 +31,12 @@ const METRIC_TYPES: readonly MetricType[] = ['unknown', 'counter', 'gauge', 'his
 
 /** Samples flag: a start-timestamp column follows the values. */
 const SAMPLES_HAS_ST = 1;
+/**
+ * Samples flag: out-of-order samples, each older than its series' newest sample when it was
+ * written (accepted within the out-of-order time window); replay puts them back out of order.
+ */
+const SAMPLES_OUT_OF_ORDER = 2;
+const SAMPLES_KNOWN_FLAGS = SAMPLES_HAS_ST | SAMPLES_OUT_OF_ORDER;
 
 const MAX_U32 = 0xffffffff;
 
@@ -48,8 +54,11 @@ export interface SeriesEntry {
 export interface RecordVisitor {
   /** One series of a Series record; `labels` are fresh objects the visitor may keep. */
   series?(ref: number, labels: Labels): void;
-  /** One Samples record: refs[i], t[i] (ms), v[i]; st[i] is the start time in ms (0: unknown) or st is null. */
-  samples?(refs: Uint32Array, t: Float64Array, v: Float64Array, n: number, st: Float64Array | null): void;
+  /**
+   * One Samples record: refs[i], t[i] (ms), v[i]; st[i] is the start time in ms (0: unknown) or st
+   * is null. `outOfOrder`: the samples were accepted out of order (older than their series' newest).
+   */
+  samples?(refs: Uint32Array, t: Float64Array, v: Float64Array, n: number, st: Float64Array | null, outOfOrder: boolean): void;
   /** One Tombstones record: the samples of refs[i] in [mint[i], maxt[i]] (ms, inclusive) are deleted. */
   tombstones?(refs: Uint32Array, mint: Float64Array, maxt: Float64Array, n: number): void;
   /** One entry of a Metadata record; last write wins per family. */
@@ -129,9 +138,10 @@ export class RecordEncoder {
 
   /**
    * A Samples record of refs[i], t[i], v[i] for i < n (t in integer ms; st[i] start time in ms or
-   * 0 when unknown). Values are copied as bytes, so NaN payloads survive.
+   * 0 when unknown). Values are copied as bytes, so NaN payloads survive. `outOfOrder` flags
+   * samples accepted out of order (each older than its series' newest sample).
    */
-  samples(refs: ArrayLike<number>, t: Float64Array, v: Float64Array, n: number, st?: Float64Array | null): Uint8Array {
+  samples(refs: ArrayLike<number>, t: Float64Array, v: Float64Array, n: number, st?: Float64Array | null, outOfOrder = false): Uint8Array {
     if (n > refs.length || n > t.length || n > v.length || (st && n > st.length)) throw new RangeError(`samples: n=${n} exceeds a column's length`);
     const base = n > 0 ? t[0] : 0;
     checkTime(base, 'sample timestamp');
@@ -141,7 +151,7 @@ export class RecordEncoder {
     const b = w.buffer;
     let p = start;
     b[p++] = RecordType.Samples;
-    b[p++] = st ? SAMPLES_HAS_ST : 0;
+    b[p++] = (st ? SAMPLES_HAS_ST : 0) | (outOfOrder ? SAMPLES_OUT_OF_ORDER : 0);
     p = putUvarint(b, p, n);
     p = putUvarint(b, p, zigzag(base));
     // Hot loops: one-byte varints inline, the general case through putUvarint.
@@ -318,7 +328,7 @@ export class RecordDecoder {
   #samples(visitor: RecordVisitor): void {
     const r = this.#r;
     const flags = r.u8();
-    if ((flags & ~SAMPLES_HAS_ST) !== 0) throw new RecordDecodeError(`unknown samples flags 0x${flags.toString(16)}`, r.pos - 1);
+    if ((flags & ~SAMPLES_KNOWN_FLAGS) !== 0) throw new RecordDecodeError(`unknown samples flags 0x${flags.toString(16)}`, r.pos - 1);
     const n = this.#count(10);
     this.#grow(n);
     const refs = this.#refs;
@@ -363,7 +373,7 @@ export class RecordDecoder {
       }
     }
     this.#done();
-    visitor.samples!(refs, t, v, n, st);
+    visitor.samples!(refs, t, v, n, st, (flags & SAMPLES_OUT_OF_ORDER) !== 0);
   }
 
   #tombstones(visitor: RecordVisitor): void {

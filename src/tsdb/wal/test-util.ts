@@ -33,7 +33,7 @@ export function fromBits(hex: readonly string[]): Float64Array {
 /** One decoded entry as plain data (values as bit strings), for deep comparison. */
 export type Event =
   | { kind: 'series'; ref: number; key: string }
-  | { kind: 'sample'; ref: number; t: number; v: string; st?: number }
+  | { kind: 'sample'; ref: number; t: number; v: string; st?: number; ooo?: true }
   | { kind: 'tombstone'; ref: number; mint: number; maxt: number }
   | { kind: 'metadata'; family: string; m: MetricMetadata }
   | { kind: 'dropped'; ref: number; reason: SeriesDropReason }
@@ -43,8 +43,11 @@ export type Event =
 export function eventVisitor(out: Event[]): RecordVisitor {
   return {
     series: (ref, labels) => out.push({ kind: 'series', ref, key: labelsKey(labels) }),
-    samples: (refs, t, v, n, st) => {
-      for (let i = 0; i < n; i++) out.push(st ? { kind: 'sample', ref: refs[i], t: t[i], v: bitsAt(v, i), st: st[i] } : { kind: 'sample', ref: refs[i], t: t[i], v: bitsAt(v, i) });
+    samples: (refs, t, v, n, st, outOfOrder) => {
+      for (let i = 0; i < n; i++) {
+        const e: Event = st ? { kind: 'sample', ref: refs[i], t: t[i], v: bitsAt(v, i), st: st[i] } : { kind: 'sample', ref: refs[i], t: t[i], v: bitsAt(v, i) };
+        out.push(outOfOrder ? { ...e, ooo: true } : e);
+      }
     },
     tombstones: (refs, mint, maxt, n) => {
       for (let i = 0; i < n; i++) out.push({ kind: 'tombstone', ref: refs[i], mint: mint[i], maxt: maxt[i] });
