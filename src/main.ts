@@ -44,11 +44,12 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
 
   const remoteWriteConfigs = parseSection(() => parseRemoteWriteConfigs(config.prometheus.remoteWrite ?? [], 'remote_write'));
   const scrapeConfigs = parseSection(() => scrapeJobs(config));
+  const global = parseSection(() => parseGlobalConfig(config.prometheus.global));
   const db = await openDb({ dir: config.dataDir, logger: log.child('tsdb'), fsync: config.storage.walFsync, retentionTimeMs: config.storage.retentionTimeMs, retentionBytes: config.storage.retentionBytes });
   // Every write path appends through here: the local store first, then each remote's disk buffer.
   const queues: RemoteWriteQueue[] = [];
   for (const c of remoteWriteConfigs) {
-    queues.push(await RemoteWriteQueue.open({ config: c, dir: join(config.dataDir, 'remote-write', remoteWriteQueueDirName(c)), registry, logger: log.child('remote-write-out') }));
+    queues.push(await RemoteWriteQueue.open({ config: c, dir: join(config.dataDir, 'remote-write', remoteWriteQueueDirName(c)), registry, logger: log.child('remote-write-out'), externalLabels: global.externalLabels }));
   }
   const appendable: Appendable = queues.length > 0 ? fanoutAppendable(db, queues, log.child('remote-write-out')) : db;
   const translator = await OtlpTranslator.open(translatorOptions(config), config.dataDir);
@@ -62,7 +63,7 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
     appendable,
     logger: log.child('scrape'),
     registry,
-    externalLabels: parseSection(() => parseGlobalConfig(config.prometheus.global)).externalLabels,
+    externalLabels: global.externalLabels,
     newScraper: (c) => (config.hostMetrics.enabled && c.jobName === HOST_METRICS_JOB ? new HostMetricsScraper({ logger: log.child('host-metrics') }) : new HttpScraper(c)),
   });
 

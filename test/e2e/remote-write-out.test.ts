@@ -20,9 +20,11 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-function configFile(remoteUrl: string): string {
+/** A config file forwarding to `remoteUrl`; `before` is YAML put above remote_write (e.g. a global section). */
+function configFile(remoteUrl: string, before: string[] = []): string {
   const file = join(mkdtempSync(join(tmpdir(), 'pharos-rw-')), 'pharos.yaml');
   writeFileSync(file, [
+    ...before,
     'remote_write:',
     `  - url: ${remoteUrl}`,
     '    name: central',
@@ -73,10 +75,10 @@ describe('remote_write out', () => {
     expect(local.data.result[0].value[1]).toBe('40');
   }, 90_000);
 
-  it('forwards with the same kind of entry to VictoriaMetrics, which answers the same values', async () => {
+  it('forwards with the same kind of entry to VictoriaMetrics, which answers the same values, with global.external_labels', async () => {
     const vm = await startVictoriaMetrics();
     cleanup.push(() => vm.stop());
-    const pharos = await start({ config: configFile(`${vm.url}/api/v1/write`) });
+    const pharos = await start({ config: configFile(`${vm.url}/api/v1/write`, ['global:', '  external_labels: { cluster: edge-1 }']) });
     const t0 = Date.now() - 60_000;
     for (let k = 0; k < 5; k++) await push(pharos, 'forwarded-vm', t0, k, 10);
     const at = (t0 + 4000) / 1000;
@@ -86,7 +88,10 @@ describe('remote_write out', () => {
     }, 30_000, `ten probe series in VictoriaMetrics\n${vm.output()}`);
     expect(result.map((s) => s.value[1])).toEqual(Array(10).fill('4'));
     expect(result.map((s) => s.metric.i).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
-    expect(result[0].metric).toMatchObject({ __name__: 'probe', job: 'forwarded-vm', service_name: 'forwarded-vm' });
+    // External labels go on what leaves Pharos (as in Prometheus), not on what it stores itself.
+    expect(result[0].metric).toMatchObject({ __name__: 'probe', job: 'forwarded-vm', service_name: 'forwarded-vm', cluster: 'edge-1' });
+    const local = await apiQuery(pharos.apiUrl, 'probe{service_name="forwarded-vm"}', { time: at });
+    expect(local.ok && (local.result as Array<{ metric: Record<string, string> }>).map((s) => s.metric.cluster ?? 'none')).toEqual(Array(10).fill('none'));
     const counts = await apiQuery(vm.url, 'count_over_time(probe{service_name="forwarded-vm"}[2m])', { time: at });
     expect(counts.ok && (counts.result as Array<{ value: [number, string] }>).map((s) => s.value[1])).toEqual(Array(10).fill('5'));
   }, 90_000);

@@ -17,8 +17,9 @@ export interface GlobalConfig {
   /** Accepted for prometheus.yml compatibility; the rules engine owns it (Prometheus: 1m). */
   readonly evaluationIntervalMs: number;
   /**
-   * Labels Prometheus adds when data leaves the server (federation, remote write, alerts). The
-   * scraper does not add them to samples; it only seeds the scrape offsets with them.
+   * Labels Prometheus adds when data leaves the server (federation, remote write, alerts): the
+   * remote-write queues add them to what they send. The scraper does not add them to samples; it
+   * only seeds the scrape offsets with them.
    */
   readonly externalLabels: Labels;
   /** Defaults of the per-job limits below; 0 means no limit. */

@@ -351,4 +351,24 @@ describe('RemoteWriteQueue progress', () => {
     expect([...r.accepted.values()]).toEqual([{ labels: { __name__: 'rwq_public', cluster: 'eu-1', job: 'a' }, t: [T0, T0 + 1000], v: [1, 3] }]);
     expect(await registry.metrics()).toContain(`reason="write_relabel"} 1`);
   });
+
+  it('adds global external_labels a series lacks, before write_relabel_configs see it', async () => {
+    const r = await remote();
+    const q = await open(config(r.url, {
+      write_relabel_configs: [
+        // Sees the external label: drops what the cluster label marks as not to be forwarded.
+        { source_labels: ['cluster'], regex: 'local', action: 'drop' },
+        { source_labels: ['replica'], target_label: 'replica_copy' },
+      ],
+    }), { externalLabels: labelsFrom({ cluster: 'eu-1', replica: 'a' }) });
+    const plain = labelsFrom({ __name__: 'rwq_ext', job: 'a' });
+    const own = labelsFrom({ __name__: 'rwq_ext', job: 'b', cluster: 'mine' });
+    const local = labelsFrom({ __name__: 'rwq_ext', job: 'c', cluster: 'local' });
+    q.appendBatch({ n: 3, labels: [plain, own, local], t: Float64Array.of(T0, T0, T0), v: Float64Array.of(1, 2, 3) });
+    await until(() => q.stats().idle, 'the queue to drain');
+    expect([...r.accepted.values()].map((s) => s.labels).sort((a, b) => (a.job < b.job ? -1 : 1))).toEqual([
+      { __name__: 'rwq_ext', cluster: 'eu-1', job: 'a', replica: 'a', replica_copy: 'a' },
+      { __name__: 'rwq_ext', cluster: 'mine', job: 'b', replica: 'a', replica_copy: 'a' },
+    ]);
+  });
 });

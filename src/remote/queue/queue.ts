@@ -16,6 +16,7 @@ import type { MetricMetadata } from '../../storage/interface.ts';
 import { CheckpointWriter, readCheckpoint, type BufferPosition } from './checkpoint.ts';
 import { RemoteWriteClient } from './client.ts';
 import type { RemoteWriteConfig } from './config.ts';
+import { withExternalLabels } from './external-labels.ts';
 import { RemoteWriteMetrics, type DropReason } from './metrics.ts';
 import { decodeMetadataRecord, decodeSeriesRecord, RecordBuilder, RecordDecodeError, RecordType, SAMPLE_BYTES, samplesInRecord } from './records.ts';
 import { SEGMENT_HEADER_BYTES, SegmentLog, SegmentReader } from './segment-log.ts';
@@ -49,6 +50,8 @@ export interface RemoteWriteQueueOptions {
   /** Where the pharos_remote_storage_* metrics go (shared by all queues of a process). */
   readonly registry: Registry;
   readonly logger: Logger;
+  /** `global.external_labels`: added to every series it lacks, before write_relabel_configs (default none). */
+  readonly externalLabels?: Labels;
   /** Upper bound of close()'s flush, in ms (default 60s, Prometheus' flush deadline). */
   readonly flushTimeoutMs?: number;
   /** Segment size target in bytes; default buffer.max_size / 16, within [16 KiB, 32 MiB]. */
@@ -82,6 +85,7 @@ export class RemoteWriteQueue {
   readonly #log: SegmentLog;
   readonly #checkpoints: CheckpointWriter;
   readonly #logger: Logger;
+  readonly #externalLabels: Labels;
   readonly #now: () => number;
   readonly #segmentMaxBytes: number;
   readonly #flushTimeoutMs: number;
@@ -139,6 +143,7 @@ export class RemoteWriteQueue {
     this.#log = log;
     this.#checkpoints = new CheckpointWriter(options.dir);
     this.#logger = options.logger;
+    this.#externalLabels = options.externalLabels ?? [];
     this.#now = options.now ?? Date.now;
     this.#segmentMaxBytes = options.segmentMaxBytes ?? Math.min(32 << 20, Math.max(16 << 10, Math.floor(config.buffer.maxBytes / 16)));
     this.#flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
@@ -196,7 +201,7 @@ export class RemoteWriteQueue {
   }
 
   /**
-   * Writes a batch to the buffer (after write_relabel_configs) with one write(2); when this
+   * Writes a batch to the buffer (after external labels and write_relabel_configs) with one write(2); when this
    * returns the batch is in the operating system's page cache and survives a crash of Pharos.
    * Never throws for buffer problems: a failed write or an append after close() is counted in
    * pharos_remote_storage_samples_dropped_total and logged.
@@ -344,11 +349,11 @@ export class RemoteWriteQueue {
     return out;
   }
 
-  /** The queue ref of an input label set after write relabelling; -1 when relabelling drops it. */
+  /** The queue ref of an input label set after external labels and write relabelling; -1 when relabelling drops it. */
   #refOf(labels: Labels): number {
     const cached = this.#refOfInput.get(labels);
     if (cached !== undefined) return cached;
-    const out = relabel(labels, this.config.writeRelabelConfigs);
+    const out = relabel(withExternalLabels(labels, this.#externalLabels), this.config.writeRelabelConfigs);
     let ref = -1;
     if (out !== null && out.length > 0) {
       const key = labelsKey(out);
