@@ -85,6 +85,24 @@ function legacyService(otlpHttpUrl: string): { record: () => void; stop: () => P
   };
 }
 
+/** A service in the middle of migrating (http/dup): both the stable and the older duration histograms, exported every 500 ms. */
+function dualService(otlpHttpUrl: string): { record: () => void; stop: () => Promise<void> } {
+  const reader = new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${otlpHttpUrl}/v1/metrics` }), exportIntervalMillis: 500, exportTimeoutMillis: 500 });
+  const provider = new MeterProvider({ resource: defaultResource().merge(resourceFromAttributes({ 'service.name': 'dual' })), readers: [reader] });
+  const meter = provider.getMeter('dual-http');
+  const stable = meter.createHistogram('http.server.request.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] } });
+  const old = meter.createHistogram('http.server.duration', { unit: 'ms' });
+  return {
+    record: () => {
+      for (let k = 0; k < 5; k++) {
+        stable.record(0.03, { 'http.request.method': 'GET', 'http.route': '/dual', 'http.response.status_code': 200 });
+        old.record(30, { 'http.method': 'GET', 'http.route': '/dual', 'http.status_code': 200 });
+      }
+    },
+    stop: () => provider.shutdown(),
+  };
+}
+
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   // Two scrape jobs: Pharos' own /metrics (found through file SD, written once the port is known)
@@ -127,17 +145,19 @@ beforeAll(async () => {
   const base = `http://127.0.0.1:${port}`;
   await eventually(async () => (await fetch(`${base}/products`)).ok, 20_000, 'example service to listen');
   const legacy = legacyService(pharos.otlpHttpUrl);
+  const dual = dualService(pharos.otlpHttpUrl);
   // The demo's traffic generator (its mix of 200, 404 and 500) while a fixed round of requests makes
   // sure every route and a 404 are there, over several export intervals, so rates have several points.
   const demoTraffic = runTraffic({ target: base, rps: 15, durationS: 4, count: Infinity, allowRemote: false, quiet: true });
   for (let round = 0; round < 4; round++) {
     for (const path of ['/products', '/users/1', '/users/2', '/missing', '/checkout', '/users/999']) await fetch(base + path).catch(() => undefined);
     legacy.record();
+    dual.record();
     await new Promise((r) => setTimeout(r, 1000));
   }
   const sent = await demoTraffic;
   expect([...sent.keys()].filter((k) => k.startsWith('error:'))).toEqual([]);
-  await legacy.stop();
+  await Promise.all([legacy.stop(), dual.stop()]);
   await eventually(async () => (await apiQuery('sum(rate(http_server_request_duration_seconds_count{service_name="shop"}[1m]))', Date.now() / 1000)).length > 0, 20_000, 'shop rates');
   await eventually(async () => (await apiQuery('sum(rate(http_server_duration_milliseconds_count{service_name="legacy"}[1m]))', Date.now() / 1000)).length > 0, 20_000, 'legacy rates');
   // Two export intervals after the traffic, everything up to `to` has arrived.
@@ -164,7 +184,7 @@ async function tableComplete(p: Page) {
 describe('dashboard', () => {
   it('picks the service, draws its routes and status codes, and labels every control', async () => {
     await page.goto(`${pharos.apiUrl}/dashboard?range=300`);
-    await expect.poll(() => page.getByLabel('Service').inputValue(), { timeout: 15_000 }).toMatch(/^(shop|legacy)$/);
+    await expect.poll(() => page.getByLabel('Service').inputValue(), { timeout: 15_000 }).toMatch(/^(shop|legacy|dual)$/);
     await page.getByLabel('Service').selectOption('shop');
     const rate = page.getByRole('region', { name: 'Requests per second by route' });
     await expect.poll(() => rate.locator('.legend-list li').allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining(['GET /products', 'GET /users/:id', 'GET /checkout']));
@@ -313,6 +333,19 @@ describe('dashboard', () => {
     const body = page.getByRole('region', { name: 'Request / response body size (median)' });
     await expect.poll(() => body.locator('.legend-list li').allTextContents(), { timeout: 15_000 }).toEqual(['request body (median)', 'response body (median)']);
     await page.screenshot({ path: join(SHOTS, 'dashboard-older-convention.png'), fullPage: true });
+  });
+
+  it('reads the stable names of a service that sends both, and says it also sends the older ones', async () => {
+    await page.goto(`${pharos.apiUrl}/dashboard?service=dual&from=${from}&to=${to}`);
+    // The note on the older names comes once the view is drawn (it costs a lookup of its own).
+    await expect.poll(() => page.locator('.convention').textContent(), { timeout: 15_000 }).toContain('It also sends the older names (http_server_duration_milliseconds); the dashboard reads the stable ones.');
+    expect(await page.locator('.convention').textContent()).toContain('stable HTTP semantic conventions');
+    await tableComplete(page);
+    const rows = await tableFigures(page);
+    expect(rows.map(rowName)).toEqual(['/dual GET']);
+    // 0.03 s in the (0.025, 0.05] bucket of the stable histogram: a p50 in seconds, from the stable names.
+    expect(rows[0].p50).toBeGreaterThan(0.025);
+    expect(rows[0].p50).toBeLessThanOrEqual(0.05);
   });
 
   it('sets a custom range with the picker, and follows Back to the previous one', async () => {
@@ -471,6 +504,10 @@ describe('explore', () => {
     expect(new URL(page.url()).searchParams.get('q')).toContain('sum by (http_route)');
     expect(new URL(page.url()).searchParams.get('view')).toBe('table');
     await page.screenshot({ path: join(SHOTS, 'explore-table.png'), fullPage: true });
+    // A range selector answers a matrix at one instant: each series with its samples, "value @time".
+    await page.goto(`${pharos.apiUrl}/explore?view=table&q=${encodeURIComponent('http_server_request_duration_seconds_count{service_name="shop", http_route="/products"}[5m]')}`);
+    const cell = page.getByRole('table', { name: 'Query result' }).locator('tbody tr td.value').first();
+    await expect.poll(() => cell.textContent(), { timeout: 15_000 }).toMatch(/^\d+(\.\d+)? @\d+(\.\d+)?/);
   });
 
   it('draws a graph with a legend of the series', async () => {

@@ -234,6 +234,7 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
   }, [endpoints.listed, generation, tracker]);
 
   const onZoom = useCallback((from: number, to: number) => setParams({ ...params, from: String(from), to: String(to), range: '' }), [params, setParams]);
+  const onSelect = useCallback((route: string | null) => setParams({ ...params, route: route === null ? '' : routeParamFor(route) }), [params, setParams]);
 
   if (services !== null && services.names.length === 0) return <EmptyState />;
 
@@ -403,8 +404,8 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
             rows={rows}
             error={endpoints.error}
             selected={selected}
-            onSelect={(route) => setParams({ ...params, route: route === null ? '' : routeParamFor(route) })}
-            equivalent={[q.equivalent.table.rate, q.equivalent.table.errorRatio, ...QUANTILES.map((x) => q.equivalent.table.latency(x))]}
+            onSelect={onSelect}
+            equivalent={[q.equivalent.table.rate, q.equivalent.table.errorRatio, ...QUANTILES.map((x) => q.equivalent.table.latency(x))].join('\n')}
             time={end}
           />
         </div>
