@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { createTargetsHandler, HttpScraper, parseGlobalConfig, parseScrapeConfigs, ScrapeConfigError, ScrapeManager, type ScrapeConfig } from './receive/scrape/index.ts';
 import { HOST_METRICS_JOB, hostMetricsScrapeConfig, HostMetricsScraper } from './receive/host/index.ts';
 import type { Appendable } from './storage/index.ts';
+import { SeriesLimiter } from './storage/series-limits.ts';
 import { parseRelabelConfigs, RelabelConfigError, relabelAppendable } from './relabel/index.ts';
 import { OtlpTranslator } from './translate/otlp/index.ts';
 import { VERSION } from './version.ts';
@@ -45,7 +46,19 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
   const remoteWriteConfigs = parseSection(() => parseRemoteWriteConfigs(config.prometheus.remoteWrite ?? [], 'remote_write'));
   const scrapeConfigs = parseSection(() => scrapeJobs(config));
   const global = parseSection(() => parseGlobalConfig(config.prometheus.global));
-  const db = await openDb({ dir: config.dataDir, logger: log.child('tsdb'), fsync: config.storage.walFsync, retentionTimeMs: config.storage.retentionTimeMs, retentionBytes: config.storage.retentionBytes });
+  const st = config.storage;
+  // Cardinality limits sit in the store's door: the head asks before it creates a series.
+  const limits = { maxSeries: st.maxSeries, maxSeriesPerMetric: st.maxSeriesPerMetric, maxSeriesPerService: st.maxSeriesPerService };
+  const seriesLimiter = limits.maxSeries > 0 || limits.maxSeriesPerMetric > 0 || limits.maxSeriesPerService > 0 ? new SeriesLimiter(limits, { logger: log.child('tsdb'), registry }) : undefined;
+  const db = await openDb({
+    dir: config.dataDir,
+    logger: log.child('tsdb'),
+    fsync: st.walFsync,
+    retentionTimeMs: st.retentionTimeMs,
+    retentionBytes: st.retentionBytes,
+    outOfOrderTimeWindowMs: st.outOfOrderTimeWindowMs,
+    ...(seriesLimiter ? { seriesLimiter } : {}),
+  });
   // Every write path appends through here: the local store first, then each remote's disk buffer.
   const queues: RemoteWriteQueue[] = [];
   for (const c of remoteWriteConfigs) {
@@ -80,8 +93,9 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
       settings: config.effective,
       flagNames: new Map(SETTINGS.map((s) => [s.key, s.flag])),
       startTime: new Date(),
-      headStats: () => db.stats(),
+      tsdb: (limit) => db.cardinality(limit),
     },
+    ...(config.web.enableAdminApi ? { admin: db } : {}),
   });
   // Prometheus 3 serves OTLP/HTTP on its API port; exporters configured for it work here too.
   const otlpAlias = createOtlpHttpHandler(ingestDeps, { ...otlpHttpOptions, paths: { '/api/v1/otlp/v1/metrics': 'metrics' } });

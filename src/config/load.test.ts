@@ -81,6 +81,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the cardinality limits, the out-of-order window and the admin switch from every source', () => {
+    const d = loadConfig({ env: {} });
+    expect(d.storage).toMatchObject({ outOfOrderTimeWindowMs: 0, maxSeries: 0, maxSeriesPerMetric: 0, maxSeriesPerService: 0 });
+    expect(d.web).toEqual({ enableAdminApi: false });
+    const dir = mkdtempSync(join(tmpdir(), 'pharos-cfg-'));
+    const file = join(dir, 'pharos.yaml');
+    writeFileSync(file, 'storage:\n  max_series_per_service: 7\n  out_of_order_time_window: 10m\nweb:\n  enable_admin_api: true\n');
+    const c = loadConfig({ configFile: file, env: { PHAROS_STORAGE_MAX_SERIES: '1000' }, flags: { 'storage-out-of-order-time-window': '30m', 'storage-max-series-per-metric': '50' } });
+    expect(c.storage).toMatchObject({ outOfOrderTimeWindowMs: 30 * 60_000, maxSeries: 1000, maxSeriesPerMetric: 50, maxSeriesPerService: 7 });
+    expect(c.web.enableAdminApi).toBe(true);
+    expect(() => loadConfig({ env: {}, flags: { 'storage-max-series': '-1' } })).toThrow(/storage\.max_series \(flag --storage-max-series\)/);
+    expect(() => loadConfig({ env: { PHAROS_WEB_ENABLE_ADMIN_API: 'maybe' } })).toThrow(/web\.enable_admin_api/);
+  });
+
   it('names a bad key in the config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pharos-config-'));
     const file = join(dir, 'bad.yaml');

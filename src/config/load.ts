@@ -35,7 +35,18 @@ export interface PharosConfig {
     /** `otlp.metric_relabel_configs` as parsed YAML (prometheus.yml's relabel shape), applied to every OTLP series. */
     metricRelabelConfigs: unknown;
   };
-  storage: { walFsync: 'never' | 'always'; remoteFlushDeadlineMs: number; retentionTimeMs: number; retentionBytes: number };
+  storage: {
+    walFsync: 'never' | 'always';
+    remoteFlushDeadlineMs: number;
+    retentionTimeMs: number;
+    retentionBytes: number;
+    outOfOrderTimeWindowMs: number;
+    /** Cardinality limits on active series (0 = off). */
+    maxSeries: number;
+    maxSeriesPerMetric: number;
+    maxSeriesPerService: number;
+  };
+  web: { enableAdminApi: boolean };
   remoteWriteReceiver: { enabled: boolean; maxRequestBodySize: number };
   query: { lookbackDeltaMs: number; timeoutMs: number; maxSamples: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -108,7 +119,17 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       staleAfterMissedExports: v('otlp.stale_after_missed_exports'),
       metricRelabelConfigs: sections.get('otlp.metric_relabel_configs'),
     },
-    storage: { walFsync: v('storage.wal_fsync'), remoteFlushDeadlineMs: v('storage.remote_flush_deadline'), retentionTimeMs: v('storage.retention.time'), retentionBytes: v('storage.retention.size') },
+    storage: {
+      walFsync: v('storage.wal_fsync'),
+      remoteFlushDeadlineMs: v('storage.remote_flush_deadline'),
+      retentionTimeMs: v('storage.retention.time'),
+      retentionBytes: v('storage.retention.size'),
+      outOfOrderTimeWindowMs: v('storage.out_of_order_time_window'),
+      maxSeries: v('storage.max_series'),
+      maxSeriesPerMetric: v('storage.max_series_per_metric'),
+      maxSeriesPerService: v('storage.max_series_per_service'),
+    },
+    web: { enableAdminApi: v('web.enable_admin_api') },
     remoteWriteReceiver: { enabled: v('remote_write_receiver.enabled'), maxRequestBodySize: v('remote_write_receiver.max_request_body_size') },
     query: { lookbackDeltaMs: v('query.lookback_delta'), timeoutMs: v('query.timeout'), maxSamples: v('query.max_samples') },
     logLevel: v('log.level'),

@@ -7,6 +7,8 @@ export interface EndpointResult {
   readonly warnings: readonly string[];
   /** PromQL info annotations (Prometheus' `infos` field). */
   readonly infos?: readonly string[];
+  /** Answer 204 without a body (Prometheus' endpoints that return no data, e.g. the admin ones). */
+  readonly noContent?: boolean;
 }
 
 /**

@@ -17,6 +17,7 @@ import type { MetricMetadata } from '../../storage/interface.ts';
 import { formatQueryEndpoint } from './format-query.ts';
 import { metadataEndpoint } from './metadata.ts';
 import { configEndpoint, flagsEndpoint, runtimeInfoEndpoint, tsdbStatusEndpoint, walReplayEndpoint, type StatusSource } from './status.ts';
+import { cleanTombstonesEndpoint, deleteSeriesEndpoint, type TsdbAdmin } from './admin.ts';
 
 /** The one part of a prom-client Registry the API reads. */
 export interface MetricsSource {
@@ -44,6 +45,8 @@ export interface ApiDeps {
   readonly metadata?: () => ReadonlyMap<string, MetricMetadata>;
   /** Settings and head figures for /api/v1/status/*. */
   readonly status?: StatusSource;
+  /** The TSDB admin API (delete_series, clean_tombstones); absent = disabled, as Prometheus without --web.enable-admin-api. */
+  readonly admin?: TsdbAdmin;
 }
 
 /** A handler that answers its own paths and returns false for any other. */
@@ -56,6 +59,7 @@ interface Route {
 
 const GET_POST = ['GET', 'POST'];
 const GET = ['GET'];
+const POST_PUT = ['POST', 'PUT'];
 const LABEL_VALUES_RE = /^\/api\/v1\/label\/([^/]+)\/values$/;
 
 /** Builds the API handler. Unknown /api/v1 paths get a JSON 404; other paths return false. */
@@ -77,6 +81,8 @@ export function createApiHandler(deps: ApiDeps): HttpHandler {
     ['/api/v1/status/runtimeinfo', { endpoint: runtimeInfoEndpoint(status), methods: GET }],
     ['/api/v1/status/tsdb', { endpoint: tsdbStatusEndpoint(deps.queryable, status), methods: GET }],
     ['/api/v1/status/walreplay', { endpoint: walReplayEndpoint(deps.ready), methods: GET }],
+    ['/api/v1/admin/tsdb/delete_series', { endpoint: deleteSeriesEndpoint(deps.admin), methods: POST_PUT }],
+    ['/api/v1/admin/tsdb/clean_tombstones', { endpoint: cleanTombstonesEndpoint(deps.admin), methods: POST_PUT }],
     // No rules or alerts until the rules engine lands; Grafana reads these at datasource init.
     ['/api/v1/rules', { endpoint: async () => ({ dataJson: '{"groups":[]}', warnings: [] }), methods: GET }],
     ['/api/v1/alerts', { endpoint: async () => ({ dataJson: '{"alerts":[]}', warnings: [] }), methods: GET }],
@@ -132,7 +138,8 @@ export function createApiHandler(deps: ApiDeps): HttpHandler {
     try {
       const form = await readForm(req, url);
       const out = await route.endpoint(form, ac.signal, pathParams);
-      respondRaw(res, out.dataJson, out.warnings, out.infos);
+      if (out.noContent) res.writeHead(204).end();
+      else respondRaw(res, out.dataJson, out.warnings, out.infos);
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : toInternal(err);
       if (!res.headersSent) respondError(res, apiErr);

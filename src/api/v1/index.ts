@@ -2,6 +2,8 @@
 export type { ApiDeps, HttpHandler, MetricsSource } from './handler.ts';
 export { createApiHandler } from './handler.ts';
 export type { BuildInfo } from './buildinfo.ts';
+export type { TsdbAdmin } from './admin.ts';
+export type { StatusSource, TsdbStatusFigures } from './status.ts';
 export type { ErrorType } from './respond.ts';
 export { ApiError } from './respond.ts';
 export { formatTime, formatValue } from './format.ts';
