@@ -25,17 +25,13 @@ interface Grouped {
   readonly groupLabels: Labels[];
 }
 
-/**
- * Group labels and keys per input label set and grouping. Stores hand out the same label arrays
- * query after query, so a dashboard refreshing the same aggregation reuses them.
- */
-const groupCache = new WeakMap<Labels, Map<string, { labels: Labels; key: string }>>();
+// 0xff never occurs in valid UTF-8 text, so keys cannot collide (as model/labels.ts labelsKey).
+const SEP = '\xff';
+const META_LABELS: ReadonlySet<string> = new Set(['__name__', '__type__', '__unit__']);
 
 /** Assigns series to aggregation groups one at a time, in order of first appearance. */
 class Grouper {
   readonly #names: Set<string>;
-  readonly #specKey: string;
-  readonly #droppedKey: string;
   readonly #without: boolean;
   readonly #byKey = new Map<string, number>();
   readonly groupLabels: Labels[] = [];
@@ -44,27 +40,30 @@ class Grouper {
     this.#names = new Set(spec.grouping);
     if (spec.without) this.#names.add('__name__');
     this.#without = spec.without;
-    this.#specKey = `${spec.without ? 'w' : 'b'}${spec.grouping.join('\xff')}`;
-    this.#droppedKey = `${this.#specKey}\x00d`;
   }
 
-  /** The group index of a series. */
+  /**
+   * The group index of a series. The key is built straight from the series' labels (the group's
+   * labels in order, as labelsKey would write them), so a series of a known group allocates
+   * nothing but that string; the group's own labels are built once, for its first series.
+   */
   groupOf(s: StepSeries): number {
-    const cacheKey = s.dropName ? this.#droppedKey : this.#specKey;
-    let perLabels = groupCache.get(s.labels);
-    if (!perLabels) groupCache.set(s.labels, (perLabels = new Map()));
-    let entry = perLabels.get(cacheKey);
-    if (!entry) {
-      const base = s.dropName ? dropMetricName(s.labels) : s.labels;
-      const labels = this.#without ? withoutLabels(base, this.#names) : onlyLabels(base, this.#names);
-      entry = { labels, key: labelsKey(labels) };
-      perLabels.set(cacheKey, entry);
+    const labels = s.labels;
+    const drop = s.dropName;
+    const names = this.#names;
+    const keep = !this.#without;
+    let key = '';
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      if (names.has(l.name) !== keep || (drop && META_LABELS.has(l.name))) continue;
+      key += l.name + SEP + l.value + SEP;
     }
-    let g = this.#byKey.get(entry.key);
+    let g = this.#byKey.get(key);
     if (g === undefined) {
       g = this.groupLabels.length;
-      this.#byKey.set(entry.key, g);
-      this.groupLabels.push(entry.labels);
+      this.#byKey.set(key, g);
+      const base = drop ? dropMetricName(labels) : labels;
+      this.groupLabels.push(this.#without ? withoutLabels(base, names) : onlyLabels(base, names));
     }
     return g;
   }
@@ -104,6 +103,38 @@ function simpleAgg(series: readonly StepSeries[], spec: AggregateSpec, steps: nu
 }
 
 /**
+ * sum: each present step's value Kahan-added into its group's column from `base` (the
+ * arithmetic of float-math.ts kahanSumInc, inline; the first value only sets the sum).
+ */
+function addSum(vals: Float64Array, pres: Uint8Array, base: number, steps: number, value: Float64Array, comp: Float64Array, count: Float64Array): void {
+  for (let i = 0; i < steps; i++) {
+    if (pres[i] === 0) continue;
+    const f = vals[i];
+    const at = base + i;
+    const n = count[at];
+    count[at] = n + 1;
+    if (n === 0) {
+      value[at] = f;
+      comp[at] = 0;
+      continue;
+    }
+    const sum = value[at];
+    const t = sum + f;
+    let c = comp[at];
+    if (t === Infinity || t === -Infinity) c = 0;
+    else if (Math.abs(sum) >= Math.abs(f)) c += sum - t + f;
+    else c += f - t + sum;
+    value[at] = t;
+    comp[at] = c;
+  }
+}
+
+/** count and group: only how many series are present at each step. */
+function addCount(pres: Uint8Array, base: number, steps: number, count: Float64Array): void {
+  for (let i = 0; i < steps; i++) if (pres[i] !== 0) count[base + i]++;
+}
+
+/**
  * sum, avg, count, group, min, max, stddev and stdvar folded one input series at a time, so a
  * caller can reuse one buffer for every input series (Prometheus' per-group accumulation).
  */
@@ -129,13 +160,29 @@ export class StreamingAggregator {
     const steps = this.#steps;
     const g = this.#grouper.groupOf(s);
     if ((g + 1) * steps > this.#count.length) this.#grow((g + 1) * steps);
+    // One loop per operator, so the per-step work has no dispatch.
+    switch (this.#op) {
+      case 'sum':
+        addSum(s.values, s.present, g * steps, steps, this.#value, this.#comp, this.#count);
+        break;
+      case 'count':
+      case 'group':
+        addCount(s.present, g * steps, steps, this.#count);
+        break;
+      default:
+        this.#addOther(s, g * steps);
+    }
+  }
+
+  /** avg, min, max, stddev, stdvar. */
+  #addOther(s: StepSeries, base: number): void {
+    const steps = this.#steps;
     const value = this.#value;
     const comp = this.#comp;
     const mean = this.#mean;
     const count = this.#count;
     const incremental = this.#incremental;
     const op = this.#op;
-    const base = g * steps;
     const vals = s.values;
     const pres = s.present;
     for (let i = 0; i < steps; i++) {
@@ -153,10 +200,6 @@ export class StreamingAggregator {
       }
       count[at] = c + 1;
       switch (op) {
-        case 'sum':
-          value[at] = kahanSumInc(f, value[at], comp[at]);
-          comp[at] = KAHAN.c;
-          break;
         case 'avg': {
           const gc = c + 1;
           if (incremental[at] === 0) {
@@ -194,7 +237,7 @@ export class StreamingAggregator {
           break;
         }
         default:
-          break; // count, group: only the count matters
+          break;
       }
     }
   }
