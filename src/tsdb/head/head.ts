@@ -8,22 +8,19 @@ import { join } from 'node:path';
 import type { Label, Labels } from '../../model/labels.ts';
 import { compareLabels } from '../../model/labels.ts';
 import type { Matcher } from '../../model/matcher.ts';
-import type { Appendable, Appender, Deletable, MetricMetadata, Querier, Queryable, SampleIterator } from '../../storage/interface.ts';
+import type { Appendable, Appender, Deletable, MetricMetadata, Querier, Queryable } from '../../storage/interface.ts';
 import { StorageError } from '../../storage/interface.ts';
 import type { SeriesAdmission } from '../../storage/series-limits.ts';
-import { XorChunk } from '../chunkenc/xor.ts';
-import { chunkFromBytes } from '../chunkenc/factory.ts';
-import { MergeIterator } from '../block/iterators.ts';
 import { addInterval, coversRange, intersectsRange, type Intervals } from '../block/tombstones.ts';
-import { collectColumns } from '../columns.ts';
 import { HeadAppender } from './appender.ts';
+import { headCardinality } from './cardinality.ts';
+import { mergeForBlock } from './merge-for-block.ts';
 import { HeadChunks, type HeadChunkEncoding } from './head-chunks.ts';
 import { LabelPairs } from './label-pairs.ts';
 import { postingsForMatchers, type MatchOptions } from './matchers.ts';
 import { PostingsStore } from './postings.ts';
 import { OutOfOrderStore } from './ooo.ts';
 import { HeadQuerier } from './querier.ts';
-import { ColumnsIterator, DeletedFilterIterator } from './sample-iterators.ts';
 import { SERIES_ALIVE, SERIES_LOGGED } from './series-columns.ts';
 import { MAX_LABELS_PER_SERIES, SeriesTable, type PairHash } from './series-table.ts';
 import { ChunkSpill, type ChunkSpillOptions } from './spill.ts';
@@ -540,39 +537,7 @@ export class Head implements Appendable, Queryable, Deletable {
    * `limit` largest of each list. O(label pairs).
    */
   cardinality(limit: number): HeadCardinality {
-    const st = this.stats();
-    const pairs = this.pairs;
-    const byMetric = new TopK(limit);
-    const valueCounts = new TopK(limit);
-    const bytesByName = new TopK(limit);
-    const byPair = new TopK(limit);
-    let numPairs = 0;
-    for (const name of pairs.names()) {
-      const ids = pairs.pairsOf(name);
-      let bytes = 0;
-      for (let i = 0; i < ids.length; i++) {
-        const l = pairs.label(ids[i]);
-        const n = this.postings.count(ids[i]);
-        bytes += Buffer.byteLength(l.value, 'utf8');
-        if (name === '__name__') byMetric.offer(l.value, n);
-        byPair.offer(`${name}=${l.value}`, n);
-      }
-      numPairs += ids.length;
-      valueCounts.offer(name, ids.length);
-      bytesByName.offer(name, bytes);
-    }
-    return {
-      numSeries: st.numSeries,
-      numLabelPairs: numPairs,
-      chunkCount: st.numChunks,
-      minTime: st.minTime,
-      maxTime: st.maxTime,
-      numSamples: st.numSamples,
-      seriesCountByMetricName: byMetric.result(),
-      labelValueCountByLabelName: valueCounts.result(),
-      memoryInBytesByLabelName: bytesByName.result(),
-      seriesCountByLabelValuePair: byPair.result(),
-    };
+    return headCardinality(this.stats(), this.pairs, this.postings, limit);
   }
 
   /** Figures; O(series) for minTime. */
@@ -642,62 +607,4 @@ export class Head implements Appendable, Queryable, Deletable {
   get closed(): boolean {
     return this.#closed;
   }
-}
-
-/** Samples per chunk of a series re-encoded at a block cut (Prometheus' target). */
-const REENCODED_SAMPLES_PER_CHUNK = 120;
-
-/**
- * A series' chunks within [mint, maxt] merged with its out-of-order samples there (in-order samples
- * win on equal times), deleted intervals left out, re-encoded as XOR chunks.
- */
-function mergeForBlock(chunks: BlockSeries['chunks'], ooo: { t: Float64Array; v: Float64Array } | null, ivs: Intervals | undefined, mint: number, maxt: number): Array<{ mint: number; maxt: number; encoding: number; bytes: Uint8Array }> {
-  const its: SampleIterator[] = [];
-  if (ooo !== null) its.push(new ColumnsIterator(ooo.t, ooo.v));
-  for (const c of chunks) its.push(chunkFromBytes(c.encoding, c.bytes).iterator());
-  let it: SampleIterator = its.length === 1 ? its[0] : new MergeIterator(its);
-  if (ivs !== undefined) it = new DeletedFilterIterator(it, ivs);
-  const cols = collectColumns(it, mint, maxt);
-  const out: Array<{ mint: number; maxt: number; encoding: number; bytes: Uint8Array }> = [];
-  for (let i = 0; i < cols.t.length; i += REENCODED_SAMPLES_PER_CHUNK) {
-    const end = Math.min(cols.t.length, i + REENCODED_SAMPLES_PER_CHUNK);
-    const c = new XorChunk();
-    const app = c.appender();
-    for (let k = i; k < end; k++) app.append(cols.t[k], cols.v[k]);
-    out.push({ mint: cols.t[i], maxt: cols.t[end - 1], encoding: c.encoding, bytes: c.bytes().slice() });
-  }
-  return out;
-}
-
-/** The k largest (name, value) entries offered, by value descending then name ascending; O(n log k). */
-class TopK {
-  readonly #k: number;
-  #items: Array<{ name: string; value: number }> = [];
-  /** The k-th largest value once known: smaller offers are dropped at once. */
-  #floor = -Infinity;
-
-  constructor(k: number) {
-    this.#k = k;
-  }
-
-  offer(name: string, value: number): void {
-    if (value < this.#floor) return;
-    this.#items.push({ name, value });
-    if (this.#items.length >= 2 * this.#k + 64) this.#trim();
-  }
-
-  #trim(): void {
-    this.#items.sort(byValueThenName);
-    if (this.#items.length > this.#k) this.#items.length = this.#k;
-    if (this.#items.length === this.#k) this.#floor = this.#items[this.#k - 1].value;
-  }
-
-  result(): Array<{ name: string; value: number }> {
-    this.#trim();
-    return this.#items;
-  }
-}
-
-function byValueThenName(a: { name: string; value: number }, b: { name: string; value: number }): number {
-  return b.value - a.value || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
