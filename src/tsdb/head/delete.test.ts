@@ -91,6 +91,22 @@ describe('Head delete', () => {
     expect(await seconds(head)).toEqual({ 0: [20], 1: [20], 2: ALL });
   });
 
+  it('leaves series a select returned before the delete whole', async () => {
+    const head = open({ samplesPerChunk: 4 }); // spilled chunks and an open one
+    await fill(head, 1);
+    const q = await head.querier(T, T + 100 * S);
+    const set = await q.select({ start: T, end: T + 100 * S }, eq('__name__', 'm'));
+    await head.delete(-Infinity, Infinity, eq('__name__', 'm'));
+    expect(head.stats().numSeries).toBe(0);
+    set.next();
+    const it = set.at().iterator();
+    let n = 0;
+    while (it.next() !== ValueType.None) n++;
+    expect(n).toBe(10);
+    q.close();
+    expect(await seconds(head)).toEqual({});
+  });
+
   it('tombstones a series an open appender holds samples for instead of dropping it', async () => {
     const head = open();
     await fill(head, 1);

@@ -19,7 +19,7 @@ import { HeadChunks, type HeadChunkEncoding } from './head-chunks.ts';
 import { LabelPairs } from './label-pairs.ts';
 import { postingsForMatchers, type MatchOptions } from './matchers.ts';
 import { PostingsStore } from './postings.ts';
-import { OutOfOrderStore } from './ooo.ts';
+import { OooInsert, OutOfOrderStore } from './ooo.ts';
 import { HeadQuerier } from './querier.ts';
 import { SERIES_ALIVE, SERIES_LOGGED } from './series-columns.ts';
 import { MAX_LABELS_PER_SERIES, SeriesTable, type PairHash } from './series-table.ts';
@@ -354,7 +354,7 @@ export class Head implements Appendable, Queryable, Deletable {
         this.chunks.append(ref, t, vs[i]);
         if (t > this.maxTime) this.maxTime = t;
         applied++;
-      } else if (t < cols.lastT[ref] && this.ooo.insert(ref, t, vs[i]) === 0) {
+      } else if (t < cols.lastT[ref] && this.ooo.insert(ref, t, vs[i]) === OooInsert.Added) {
         applied++;
       }
     }
@@ -420,7 +420,7 @@ export class Head implements Appendable, Queryable, Deletable {
     return plan;
   }
 
-  /** Applies a plan from planDelete (after the WAL took it). Queriers opened before keep their snapshot. */
+  /** Applies a plan from planDelete (after the WAL took it). Series a select returned before keep the samples it saw; later selects apply it. */
   applyDelete(plan: DeletePlan): void {
     for (let i = 0; i < plan.refs.length; i++) {
       const ref = plan.refs[i];
