@@ -1,16 +1,17 @@
 /** @module The RED dashboard for one service: rate, errors, duration, active requests, endpoints. */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { DASH, escapeRegex, onGrid, rangeQuantiles, remainder, splitByStatus, stepGrid, type ChartData, type Line } from '../chart-data.ts';
+import { escapeRegex, stepGrid, type ChartData } from '../chart-data.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { EndpointTable } from '../components/EndpointTable.tsx';
 import { Panel } from '../components/Panel.tsx';
 import { TimeRangePicker } from '../components/TimeRangePicker.tsx';
 import { askConventionLabels, askServices, askStableFirst, askTopRoutes, dashboardView, LATENCY_ROUTES, REQUEST_ROUTES, viewQueries, type DashboardView } from '../dashboard-view.ts';
 import { busiestRoutes, QUANTILES, rowsFromCounts, withLatency, type Row } from '../endpoints.ts';
+import { activeLines, bodySizeLines, errorLines, errorRatioLines, latencyLines, requestLines } from '../panel-data.ts';
 import { takeBootNow } from '../prefetch.ts';
 import { QueryCache } from '../query-cache.ts';
 import { MARK_TABLE_COMPLETE, MARK_TABLE_FIRST_LATENCIES, ReadyTracker } from '../ready.ts';
-import { OLD_METRIC, oldConvention, STABLE, statusClass, type Convention, type RedQueries } from '../red.ts';
+import { OLD_METRIC, oldConvention, STABLE, type Convention, type RedQueries } from '../red.ts';
 import type { Params } from '../time-window.ts';
 
 const REFRESH = [
@@ -24,8 +25,6 @@ const REFRESH = [
 /** Routes in the table's first latency query (about the rows in view), and in each later one. */
 const FIRST_LATENCY_ROUTES = 8;
 const LATENCY_BATCH = 20;
-/** Grey, for the "other routes" line. */
-const OTHER_COLOUR = 8;
 
 const TITLES = {
   requests: 'Requests per second by route',
@@ -36,7 +35,6 @@ const TITLES = {
   body: 'Request / response body size (median)',
 };
 const PARTS = [...Object.values(TITLES), 'Endpoints'];
-const QUANTILE_DASH = [DASH.solid, DASH.dashed, DASH.dotted];
 
 interface Detected {
   readonly key: string;
@@ -240,7 +238,6 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
 
   const rows = endpoints.rows;
   const routes = rows ? busiestRoutes(rows, routeRegex) : null;
-  const colourOf = (route: string) => Math.max(0, routes?.indexOf(route) ?? 0);
   const topRequests = routes?.slice(0, REQUEST_ROUTES) ?? null;
   const topLatency = routes?.slice(0, LATENCY_ROUTES) ?? null;
   const selected = routeFilter === '' ? null : (rows?.find((r) => routeParamFor(r.route) === routeFilter)?.route ?? null);
@@ -315,12 +312,7 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
               if (!topRequests || topRequests.length === 0) return { times: [], lines: [] };
               const [byEndpoint, byStatus] = await Promise.all([cache.range(q.requestsByEndpoint(topRequests), start, end, step), cache.range(q.statusRates, start, end, step)]);
               const t = times();
-              const lines: Line[] = byEndpoint
-                .map((s) => ({ label: `${s.metric[c.method] ?? ''} ${s.metric[c.route] ?? '(no route)'}`.trim(), values: onGrid(t, s), colour: colourOf(s.metric[c.route] ?? '') }))
-                .sort((a, b) => a.colour - b.colour || (a.label < b.label ? -1 : 1));
-              const others = (routes?.length ?? 0) - topRequests.length;
-              if (others > 0) lines.push({ label: `${others} other routes`, values: remainder(splitByStatus(t, byStatus, c.status).total, lines.map((l) => l.values)), dash: DASH.dotted, colour: OTHER_COLOUR });
-              return { times: t, lines };
+              return { times: t, lines: requestLines(t, byEndpoint, byStatus, c, routes ?? [], topRequests.length) };
             }}
             empty={routeFilter ? 'No route matches the filter in this time range.' : undefined}
             exploreHref={topRequests ? exploreHref(q.requestsByEndpoint(topRequests), params) : undefined}
@@ -332,8 +324,7 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
             loadKey={`${viewKey}|errors`}
             load={async () => {
               const t = times();
-              const split = splitByStatus(t, await cache.range(q.statusRates, start, end, step), c.status);
-              return { times: t, lines: split.errors.map((e, i) => ({ label: `${e.code} (${statusClass(e.code)})`, values: e.values, dash: e.code.startsWith('5') ? DASH.solid : DASH.dashed, colour: i })) };
+              return { times: t, lines: errorLines(t, await cache.range(q.statusRates, start, end, step), c) };
             }}
             note="Solid lines: 5xx server errors; dashed: 4xx client errors."
             empty="No 4xx or 5xx responses in this time range."
@@ -346,8 +337,7 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
             loadKey={`${viewKey}|ratio`}
             load={async () => {
               const t = times();
-              const split = splitByStatus(t, await cache.range(q.statusRates, start, end, step), c.status);
-              return { times: t, lines: split.total.some((v) => v !== null) ? [{ label: '5xx / all requests', values: split.ratio5xx, colour: 4 }] : [] };
+              return { times: t, lines: errorRatioLines(t, await cache.range(q.statusRates, start, end, step), c) };
             }}
             exploreHref={exploreHref(q.equivalent.errorRatio, params)}
             {...{ onZoom, ready }}
@@ -360,11 +350,7 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
             load={async () => {
               if (!topLatency || topLatency.length === 0) return { times: [], lines: [] };
               const t = times();
-              const lines = rangeQuantiles(t, await cache.range(q.latencyBuckets(topLatency), start, end, step), QUANTILES, c.toSeconds)
-                .map((l) => ({ label: `p${Math.round(l.q * 100)} ${l.metric[c.route] ?? '(no route)'}`, values: l.values, dash: QUANTILE_DASH[QUANTILES.indexOf(l.q as (typeof QUANTILES)[number])], colour: colourOf(l.metric[c.route] ?? ''), q: l.q }))
-                .sort((a, b) => a.colour - b.colour || a.q - b.q)
-                .map(({ q: _q, ...l }) => l);
-              return { times: t, lines };
+              return { times: t, lines: latencyLines(t, await cache.range(q.latencyBuckets(topLatency), start, end, step), c, routes ?? []) };
             }}
             empty={routeFilter ? 'No route matches the filter in this time range.' : undefined}
             exploreHref={topLatency ? exploreHref(q.equivalent.latencyByRoute(0.99, topLatency), params) : undefined}
@@ -376,8 +362,7 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
             loadKey={`${dataKey}|active`}
             load={async () => {
               const t = times();
-              const series = await cache.range(q.activeRequests, start, end, step);
-              return { times: t, lines: series.map((s, i) => ({ label: s.metric[c.method] || 'all methods', values: onGrid(t, s), colour: i })) };
+              return { times: t, lines: activeLines(t, await cache.range(q.activeRequests, start, end, step), c) };
             }}
             note={routeFilter ? 'Not filtered by route: this metric has no route label.' : undefined}
             empty="No http_server_active_requests from this service (Node's HTTP instrumentation does not record it; the app can, with an UpDownCounter)."
@@ -391,10 +376,7 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
             load={async () => {
               const t = times();
               const [req, res] = await Promise.all([cache.range(q.requestBodySize, start, end, step), cache.range(q.responseBodySize, start, end, step)]);
-              const lines: Line[] = [];
-              for (const s of req) lines.push({ label: 'request body (median)', values: onGrid(t, s), colour: 0 });
-              for (const s of res) lines.push({ label: 'response body (median)', values: onGrid(t, s), dash: DASH.dashed, colour: 1 });
-              return { times: t, lines };
+              return { times: t, lines: bodySizeLines(t, req, res) };
             }}
             empty={`No body-size histograms (${c.requestSize}, ${c.responseSize}) from this service; OTel Python records them for requests with Content-Length.`}
             exploreHref={exploreHref(q.requestBodySize, params)}
