@@ -292,8 +292,13 @@ export class XorChunk implements Chunk {
   #data: Uint8Array;
   #app: XorAppender | null = null;
 
-  /** An empty chunk; call appender() to fill it. */
-  constructor() {
+  /** An empty chunk; call appender() to fill it. (`bytes` is fromBytes' way in.) */
+  constructor(bytes?: Uint8Array) {
+    if (bytes !== undefined) {
+      // Wrapping stored bytes, as every query does per chunk: no appender (and its buffer) until one is asked for.
+      this.#data = bytes;
+      return;
+    }
     this.#app = new XorAppender();
     this.#data = this.#app.w.bytes();
   }
@@ -301,10 +306,7 @@ export class XorChunk implements Chunk {
   /** Wraps encoded bytes without copying; they must not change while the chunk is used. */
   static fromBytes(bytes: Uint8Array): XorChunk {
     if (bytes.length < XOR_HEADER_BYTES) throw new CorruptChunkError(`XOR chunk of ${bytes.length} bytes has no header`);
-    const c = new XorChunk();
-    c.#app = null;
-    c.#data = bytes;
-    return c;
+    return new XorChunk(bytes);
   }
 
   bytes(): Uint8Array {
