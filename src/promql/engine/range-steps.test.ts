@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.ts';
 import { SLIDING_RATE_FUNCTIONS, slidingExtrapolatedRate } from './range-steps.ts';
 
-/** A seeded series: irregular spacing, counter resets, repeated values, a NaN. */
+/** A seeded series: irregular spacing (some steps see the same samples), counter resets, repeated values, NaN, ±Inf, negatives. */
 function series(seed: number, n: number): { t: Float64Array; v: Float64Array } {
   let x = seed;
   const rnd = () => ((x = (x * 16807) % 2147483647) - 1) / 2147483646;
@@ -16,6 +16,9 @@ function series(seed: number, n: number): { t: Float64Array; v: Float64Array } {
     c = r < 0.05 ? rnd() * 3 : r < 0.15 ? c : c + rnd() * 50;
     t[i] = at;
     v[i] = seed % 5 === 0 && i === n >> 1 ? NaN : c;
+    // Some series go negative (gauges under delta, broken counters) and through ±Inf.
+    if (seed % 3 === 0) v[i] -= 150;
+    if (seed % 7 === 0 && i % 97 === 13) v[i] = i % 2 === 0 ? Infinity : -Infinity;
   }
   return { t, v };
 }
