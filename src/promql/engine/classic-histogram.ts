@@ -59,47 +59,94 @@ export interface QuantileResult {
   nanObservations: 'none' | 'nan' | 'skewed';
 }
 
-/** The q-quantile of a classic histogram given as (upper bound, cumulative count) buckets. */
+/** The q-quantile of a classic histogram given as (upper bound, cumulative count) buckets, in any order. */
 export function bucketQuantile(q: number, input: Bucket[]): QuantileResult {
-  const res: QuantileResult = { value: NaN, forcedMonotonic: false, nanObservations: 'none' };
-  if (Number.isNaN(q)) return res;
-  if (q < 0) return { ...res, value: -Infinity };
-  if (q > 1) return { ...res, value: Infinity };
-  let buckets = sortAndCoalesce(input);
-  if (buckets.length === 0 || buckets[buckets.length - 1].upperBound !== Infinity) return res;
-  // NaN counts: a NaN in the +Inf bucket makes the result NaN; elsewhere the bucket is skipped.
-  if (Number.isNaN(buckets[buckets.length - 1].count)) return { ...res, nanObservations: 'nan' };
-  if (buckets.some((b) => Number.isNaN(b.count))) {
-    buckets = buckets.filter((b) => !Number.isNaN(b.count));
-    res.nanObservations = 'skewed';
+  const buckets = sortAndCoalesce(input);
+  const n = buckets.length;
+  const bounds = new Float64Array(n);
+  const counts = new Float64Array(n);
+  let nan = false;
+  for (let i = 0; i < n; i++) {
+    bounds[i] = buckets[i].upperBound;
+    counts[i] = buckets[i].count;
+    if (Number.isNaN(counts[i])) nan = true;
   }
-  const { forced } = ensureMonotonic(buckets);
-  res.forcedMonotonic = forced;
-  if (buckets.length < 2) return res;
-  const observations = buckets[buckets.length - 1].count;
-  if (observations === 0) return res;
+  const value = sortedBucketQuantile(q, bounds, counts, n);
+  let nanObservations: QuantileResult['nanObservations'] = 'none';
+  if (nan && !Number.isNaN(q) && q >= 0 && q <= 1 && n > 0 && buckets[n - 1].upperBound === Infinity) nanObservations = Number.isNaN(buckets[n - 1].count) ? 'nan' : 'skewed';
+  return { value, forcedMonotonic: BUCKET_QUANTILE.forced, nanObservations };
+}
+
+/** Set by sortedBucketQuantile: whether the counts had to be forced monotonic (an info annotation). */
+export const BUCKET_QUANTILE = { forced: false };
+
+/**
+ * The q-quantile of a classic histogram (Prometheus BucketQuantile) whose buckets are already
+ * sorted by upper bound with equal bounds merged, in columns: bounds[0..n) ascending, counts[0..n)
+ * cumulative. Modifies both (NaN buckets dropped, counts made monotonic). Sets BUCKET_QUANTILE.forced.
+ */
+export function sortedBucketQuantile(q: number, bounds: Float64Array, counts: Float64Array, n: number): number {
+  BUCKET_QUANTILE.forced = false;
+  if (Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  if (n === 0 || bounds[n - 1] !== Infinity) return NaN;
+  // NaN counts: a NaN in the +Inf bucket makes the result NaN; elsewhere the bucket is skipped.
+  if (Number.isNaN(counts[n - 1])) return NaN;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(counts[i])) continue;
+    bounds[k] = bounds[i];
+    counts[k] = counts[i];
+    k++;
+  }
+  n = k;
+  BUCKET_QUANTILE.forced = ensureMonotonicColumn(counts, n);
+  if (n < 2) return NaN;
+  const observations = counts[n - 1];
+  if (observations === 0) return NaN;
   let rank = q * observations;
-  let b = 0;
-  const n = buckets.length - 1;
-  // sort.Search over the first n buckets: first with count >= rank.
-  let lo = 0, hi = n;
+  // sort.Search over the first n - 1 buckets: first with count >= rank.
+  let lo = 0;
+  let hi = n - 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (buckets[mid].count >= rank) hi = mid;
+    if (counts[mid] >= rank) hi = mid;
     else lo = mid + 1;
   }
-  b = lo;
-  if (b === buckets.length - 1) return { ...res, value: buckets[buckets.length - 2].upperBound };
-  if (b === 0 && buckets[0].upperBound <= 0) return { ...res, value: buckets[0].upperBound };
+  const b = lo;
+  if (b === n - 1) return bounds[n - 2];
+  if (b === 0 && bounds[0] <= 0) return bounds[0];
   let bucketStart = 0;
-  const bucketEnd = buckets[b].upperBound;
-  let count = buckets[b].count;
+  const bucketEnd = bounds[b];
+  let count = counts[b];
   if (b > 0) {
-    bucketStart = buckets[b - 1].upperBound;
-    count -= buckets[b - 1].count;
-    rank -= buckets[b - 1].count;
+    bucketStart = bounds[b - 1];
+    count -= counts[b - 1];
+    rank -= counts[b - 1];
   }
-  return { ...res, value: bucketStart + (bucketEnd - bucketStart) * (rank / count) };
+  return bucketStart + (bucketEnd - bucketStart) * (rank / count);
+}
+
+/** ensureMonotonic over a count column; returns whether a count had to be raised (forced). */
+function ensureMonotonicColumn(counts: Float64Array, n: number): boolean {
+  let forced = false;
+  let prev = counts[0];
+  for (let i = 1; i < n; i++) {
+    const curr = counts[i];
+    if (curr === prev) continue;
+    if (almostEqual(prev, curr, SMALL_DELTA_TOLERANCE)) {
+      counts[i] = prev;
+      continue;
+    }
+    if (curr < prev) {
+      counts[i] = prev;
+      forced = true;
+      continue;
+    }
+    prev = curr;
+  }
+  return forced;
 }
 
 /** The fraction of observations between lower and upper, interpolating linearly inside buckets. */

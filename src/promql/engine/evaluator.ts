@@ -14,7 +14,7 @@ import { aggregate, STREAMING_AGGREGATIONS, StreamingAggregator } from './aggreg
 import { Annotations } from './annotations.ts';
 import { scalarBinop, vectorAndUnless, vectorBinop, vectorOr, vectorScalarBinop } from './binary.ts';
 import { INSTANT_FUNCTIONS, labelJoin, labelReplace, sortByLabel, sortByValue, dateFunction, DATE_FUNCTIONS } from './instant-functions.ts';
-import { bucketFraction, bucketQuantile, type Bucket } from './classic-histogram.ts';
+import { bucketFraction, BUCKET_QUANTILE, sortedBucketQuantile, type Bucket } from './classic-histogram.ts';
 import { ANCHORED_FUNCTIONS, SMOOTHED_FUNCTIONS } from '../functions-catalog.ts';
 import { COUNTER_FUNCTIONS, NAME_PRESERVING_RANGE_FUNCTIONS, RANGE_FUNCTIONS, type RangeWindow } from './range-functions.ts';
 import { extendedWindow } from './extended-range.ts';
@@ -788,16 +788,33 @@ export class Evaluator {
     const groups = this.#bucketGroups(input);
     const out: StepSeries[] = [];
     const forced = new Set<string>();
+    let bounds = new Float64Array(0);
+    let counts = new Float64Array(0);
     for (const g of groups) {
       const r = newSeries(g.labels, steps, true);
       let any = false;
+      // Bounds are fixed per member: sort the members once (stable, so equal bounds add up in
+      // the order bucketQuantile's sortAndCoalesce would add them) and fill columns per step.
+      const members = g.members.slice().sort((a, b) => (a.upperBound < b.upperBound ? -1 : a.upperBound > b.upperBound ? 1 : 0));
+      if (members.length > bounds.length) {
+        bounds = new Float64Array(members.length);
+        counts = new Float64Array(members.length);
+      }
       for (let i = 0; i < steps; i++) {
-        const buckets: Bucket[] = [];
-        for (const m of g.members) if (m.series.present[i] === 1) buckets.push({ upperBound: m.upperBound, count: m.series.values[i] });
-        if (buckets.length === 0) continue;
-        const res = bucketQuantile(q[i], buckets);
-        if (res.forcedMonotonic) forced.add(labelValue(g.labels, METRIC_NAME));
-        r.values[i] = res.value;
+        let n = 0;
+        for (let k = 0; k < members.length; k++) {
+          const m = members[k];
+          if (m.series.present[i] === 0) continue;
+          if (n > 0 && bounds[n - 1] === m.upperBound) counts[n - 1] += m.series.values[i];
+          else {
+            bounds[n] = m.upperBound;
+            counts[n] = m.series.values[i];
+            n++;
+          }
+        }
+        if (n === 0) continue;
+        r.values[i] = sortedBucketQuantile(q[i], bounds, counts, n);
+        if (BUCKET_QUANTILE.forced) forced.add(labelValue(g.labels, METRIC_NAME));
         r.present[i] = 1;
         any = true;
       }
