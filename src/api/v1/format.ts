@@ -3,7 +3,7 @@
  * MarshalFloat): times as seconds with a 3-digit ms fraction when non-zero, values as strings.
  */
 import type { Labels } from '../../model/labels.ts';
-import type { QueryValue } from '../../promql/value.ts';
+import type { Matrix, QueryValue } from '../../promql/value.ts';
 
 /**
  * A ms timestamp as Prometheus writes it: integer seconds, then ".ddd" only when the ms part is
@@ -61,17 +61,36 @@ export function queryDataJson(value: QueryValue, limit = 0): string {
       for (let i = 0; i < n; i++) parts.push(`{"metric":${labelsJson(value.labels[i])},"value":[${t},"${formatValue(value.values[i])}"]}`);
       return `{"resultType":"vector","result":[${parts.join(',')}]}`;
     }
-    case 'matrix': {
-      const n = limit > 0 ? Math.min(limit, value.series.length) : value.series.length;
-      for (let i = 0; i < n; i++) {
-        const s = value.series[i];
-        const points: string[] = new Array(s.values.length);
-        for (let j = 0; j < s.values.length; j++) points[j] = `[${formatTime(s.timestamps[j])},"${formatValue(s.values[j])}"]`;
-        parts.push(`{"metric":${labelsJson(s.labels)},"values":[${points.join(',')}]}`);
-      }
-      return `{"resultType":"matrix","result":[${parts.join(',')}]}`;
-    }
+    case 'matrix':
+      return matrixJson(value, limit);
   }
+}
+
+/**
+ * A matrix as one string built in place. The series of a range query share the step grid, so each
+ * timestamp is formatted once and reused while the next series has the same time at that index.
+ */
+function matrixJson(value: Matrix, limit: number): string {
+  const n = limit > 0 ? Math.min(limit, value.series.length) : value.series.length;
+  let out = '{"resultType":"matrix","result":[';
+  let prevTimes: Float64Array | null = null;
+  const times: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = value.series[i];
+    const ts = s.timestamps;
+    const vs = s.values;
+    out += (i > 0 ? ',{"metric":' : '{"metric":') + labelsJson(s.labels) + ',"values":[';
+    for (let j = 0; j < ts.length; j++) {
+      const t = ts[j];
+      // times[j] is always the text of the previous series' time at j, when it had one.
+      let text = times[j];
+      if (prevTimes === null || j >= prevTimes.length || prevTimes[j] !== t) times[j] = text = formatTime(t);
+      out += (j > 0 ? ',[' : '[') + text + ',"' + formatValue(vs[j]) + '"]';
+    }
+    out += ']}';
+    prevTimes = ts;
+  }
+  return out + ']}';
 }
 
 /** How many series a result holds (for limit truncation warnings). */
