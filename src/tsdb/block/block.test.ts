@@ -7,7 +7,7 @@ import { Matcher } from '../../model/matcher.ts';
 import { STALE_NAN } from '../../model/value.ts';
 import { ChunkEncoding } from '../chunkenc/index.ts';
 import { openBlock, writeBlock, type BlockSeries } from './index.ts';
-import { expected, readSet, testSeries, tmpDir, toBlockSeries, type TestSeries } from './test-util.ts';
+import { bits, expected, readSet, testSeries, tmpDir, toBlockSeries, type TestSeries } from './test-util.ts';
 import { prng } from '../chunkenc/test-util.ts';
 
 const T = 1_700_000_000_000;
@@ -51,6 +51,50 @@ describe('writeBlock + openBlock round trip', () => {
     expect(got).toEqual(expected(series));
     q.close();
     await block.close();
+  });
+
+  it('reads the same samples through columns() as through the iterator, over any range', async () => {
+    const dir = tmpDir();
+    const series = manySeries(5);
+    const meta = await writeBlock(dir, series.map((s) => toBlockSeries(s, 100)), { fsync: false });
+    const block = await openBlock(join(dir, meta.ulid));
+    const rnd = prng(11);
+    for (let round = 0; round < 20; round++) {
+      const from = T + Math.floor(rnd() * 3_000_000) - 100_000;
+      const to = from + Math.floor(rnd() * 6_000_000);
+      const q = await block.querier(-Infinity, Infinity);
+      const set = await q.select({ start: -Infinity, end: Infinity }, all);
+      const want = expected(series, from, to);
+      const got: typeof want = [];
+      while (set.next()) {
+        const s = set.at();
+        const cols = s.columns!(from, to);
+        if (cols.t.length > 0) got.push({ labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])), samples: Array.from(cols.t, (t, i) => [t, bits(cols.v[i])] as [number, string]) });
+      }
+      expect(got).toEqual(want);
+      q.close();
+    }
+    await block.close();
+  });
+
+  it('stores the timestamps of series sampled together once', async () => {
+    const rnd = prng(3);
+    // 200 series of one scrape target: the same jittered timestamps, values of their own.
+    const ts = Array.from({ length: 120 }, (_, i) => T + i * 15_000 + Math.floor(rnd() * 20));
+    const series = Array.from({ length: 200 }, (_, k) => {
+      const s = testSeries({ __name__: 'm', i: String(k).padStart(3, '0') }, 0, 120, 1, (i) => (k % 2 === 0 ? i * k : 7));
+      return { ...s, t: Float64Array.from(ts) };
+    });
+    const dir = tmpDir();
+    const meta = await writeBlock(dir, series.map((s) => toBlockSeries(s)), { fsync: false });
+    const block = await openBlock(join(dir, meta.ulid));
+    const q = await block.querier(-Infinity, Infinity);
+    expect(readSet(await q.select({ start: -Infinity, end: Infinity }, all))).toEqual(expected(series));
+    q.close();
+    await block.close();
+    // One column of ~(1 + 6 + 2 + 120 × 6 bits) bytes; the constant series cost 2 bytes each.
+    const chunkBytes = statSync(join(dir, meta.ulid, 'chunks', '000001')).size;
+    expect(chunkBytes).toBeLessThan(8 + 120 + 100 * 2 + 100 * 60);
   });
 
   it('writes the Prometheus directory layout and an empty tombstones file, and reports its size', async () => {

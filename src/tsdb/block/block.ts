@@ -8,16 +8,18 @@ import type { Logger } from '../../log.ts';
 import type { Matcher } from '../../model/matcher.ts';
 import type { Querier, Queryable } from '../../storage/interface.ts';
 import { StorageError } from '../../storage/interface.ts';
-import { ChunkReader, ChunkSegments, DEFAULT_READAHEAD_BYTES, verifySegments } from './chunks.ts';
+import { type BlockChunkReader, ChunkReader, ChunkSegments, ColumnCache, DEFAULT_READAHEAD_BYTES } from './chunks.ts';
+import { ChunkReaderV1, verifySegmentsV1 } from './chunks-v1.ts';
 import { DecodeError } from './encoding.ts';
 import { CorruptBlockError } from './errors.ts';
 import { writeFileAtomic } from './fs-util.ts';
-import { IndexReader } from './index-reader.ts';
+import { type BlockIndex, IndexReader, openIndex, type OpenedIndex } from './index-reader.ts';
 import { parseMeta, serializeMeta, type BlockMeta } from './meta.ts';
 import { postingsForMatchers } from './postings-for-matchers.ts';
 import { BlockQuerier } from './querier.ts';
 import { addInterval, countIntervals, coversRange, decodeTombstones, encodeTombstones, type TombstoneMap } from './tombstones.ts';
 import { isUlid } from './ulid.ts';
+import { verifySegmentsV2 } from './verify-chunks.ts';
 
 /** The logging a block needs. */
 export type BlockLogger = Pick<Logger, 'warn' | 'info'>;
@@ -51,8 +53,8 @@ export interface OpenBlockOptions {
 /** What compaction reads from a block; release() when done. */
 export interface BlockReader {
   readonly meta: BlockMeta;
-  readonly index: IndexReader;
-  readonly chunks: ChunkReader;
+  readonly index: BlockIndex;
+  readonly chunks: BlockChunkReader;
   readonly tombstones: TombstoneMap;
   release(): void;
 }
@@ -66,8 +68,10 @@ export class Block implements Queryable {
   /** The block directory. */
   readonly dir: string;
   #meta: BlockMeta;
-  readonly #index: IndexReader;
+  readonly #index: BlockIndex;
   readonly #segments: ChunkSegments;
+  /** Decoded timestamp columns, shared by this block's readers. */
+  readonly #columns = new ColumnCache();
   #tombstones: TombstoneMap;
   /** Bytes of index + chunk segments, which never change. */
   readonly #dataBytes: number;
@@ -78,7 +82,7 @@ export class Block implements Queryable {
   #closing: Promise<void> | null = null;
   #onIdle: (() => void) | null = null;
 
-  private constructor(dir: string, meta: BlockMeta, index: IndexReader, segments: ChunkSegments, tombstones: TombstoneMap, sizes: { data: number; tombstones: number; meta: number }, opts: OpenBlockOptions) {
+  private constructor(dir: string, meta: BlockMeta, index: BlockIndex, segments: ChunkSegments, tombstones: TombstoneMap, sizes: { data: number; tombstones: number; meta: number }, opts: OpenBlockOptions) {
     this.dir = dir;
     this.#meta = meta;
     this.#index = index;
@@ -107,9 +111,9 @@ export class Block implements Queryable {
 
     const full = (opts.verify ?? 'full') === 'full';
     const indexBuf = readBlockFile(dir, INDEX_FILE);
-    let opened: ReturnType<typeof IndexReader.open>;
+    let opened: OpenedIndex;
     try {
-      opened = IndexReader.open(indexBuf, full);
+      opened = openIndex(indexBuf, full);
     } catch (err) {
       if (err instanceof DecodeError) throw corrupt(INDEX_FILE, err.message, err.offset, err);
       throw corrupt(INDEX_FILE, (err as Error).message, undefined, err);
@@ -136,8 +140,10 @@ export class Block implements Queryable {
 
     const segments = ChunkSegments.open(dir);
     try {
+      if (segments.version !== index.version) throw corrupt('chunks/000001', `chunk segments of format ${segments.version}, the index is of format ${index.version}`, 4);
+      if (index instanceof IndexReader) segments.checkPages(dir, index.pages);
       if (full) {
-        const samples = await verifySegments(dir, segments, walk.chunkRefs!, walk.numChunks);
+        const samples = index instanceof IndexReader ? await verifySegmentsV2(dir, segments, index) : await verifySegmentsV1(dir, segments, walk.chunkRefs!, walk.numChunks);
         if (samples !== s.numSamples) throw disagree(`stats.numSamples is ${s.numSamples}, the chunks hold ${samples} samples`);
       }
     } catch (err) {
@@ -174,7 +180,7 @@ export class Block implements Queryable {
         minTime: this.#meta.minTime,
         maxTime: this.#meta.maxTime,
         index: this.#index,
-        chunks: new ChunkReader(this.#segments, this.#opts.readaheadBytes ?? DEFAULT_READAHEAD_BYTES),
+        chunks: this.#chunkReader(this.#opts.readaheadBytes ?? DEFAULT_READAHEAD_BYTES),
         tombstones: this.#tombstones,
         regexFastPaths: this.#opts.regexFastPaths ?? true,
         release,
@@ -187,7 +193,12 @@ export class Block implements Queryable {
   /** @internal A reader for compaction; holds the block open until release(). */
   reader(): BlockReader {
     const release = this.#acquire();
-    return { meta: this.#meta, index: this.#index, chunks: new ChunkReader(this.#segments, 4 << 20), tombstones: this.#tombstones, release };
+    return { meta: this.#meta, index: this.#index, chunks: this.#chunkReader(4 << 20), tombstones: this.#tombstones, release };
+  }
+
+  #chunkReader(readaheadBytes: number): BlockChunkReader {
+    const ix = this.#index;
+    return ix instanceof IndexReader ? new ChunkReader(this.#segments, ix.pages, this.#columns, readaheadBytes) : new ChunkReaderV1(this.#segments, readaheadBytes);
   }
 
   /**

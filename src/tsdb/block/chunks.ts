@@ -1,34 +1,42 @@
 /**
- * @module Chunk segment files of a block (`chunks/000001`, …), after Prometheus tsdb/chunks:
- * an 8-byte header, then chunk records `uvarint len · encoding u8 · data · crc32 u32`.
- * A chunk ref is `segmentIndex * 2^32 + offset` (segment index 0 is file 000001); see docs/format/block.md.
+ * @module Chunk segment files of a block (`chunks/000001`, …), format 2: an 8-byte header, then
+ * items back to back with nothing between them: each chunk's value stream, preceded the first time
+ * by the timestamp column it shares with other chunks (chunkenc/values.ts, timestamps.ts). Where
+ * each item lies is in the index; so are the pages that cut the items into runs of about 4 KiB and
+ * the CRC-32 of each page. A chunk ref is `segmentIndex × 2^32 + offset` (segment 0 is file
+ * 000001). See docs/format/block.md. Format 1 segments are read by chunks-v1.ts.
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { ChunkEncoding, CorruptChunkError, checkValuesHeader, readTimestamps } from '../chunkenc/index.ts';
 import { CorruptBlockError, CorruptChunkReadError } from './errors.ts';
 import { FileWriter, fsyncDir } from './fs-util.ts';
+import type { ChunkMeta } from './series-codec.ts';
 
 /** "PCHK": first 4 bytes of every chunk segment. */
 export const CHUNKS_MAGIC = 0x5043484b;
-/** Chunk segment format version. */
-export const CHUNKS_VERSION = 1;
+/** Chunk segment format version written. */
+export const CHUNKS_VERSION = 2;
 /** magic u32 · version u8 · 3 zero bytes. */
 export const SEGMENT_HEADER_BYTES = 8;
 /** Segments are cut before they exceed this; Prometheus uses the same 512 MiB. */
 export const DEFAULT_SEGMENT_MAX_BYTES = 512 * 1024 * 1024;
 /**
+ * A page ends after the first item that takes it to this size. A CRC covers one page, so a query
+ * reads and checks at least a page per chunk, and a damaged page costs the chunks in it.
+ */
+export const DEFAULT_PAGE_BYTES = 4096;
+/**
  * The most bytes read ahead per chunk read. The read-ahead starts at MIN_READAHEAD_BYTES and
  * doubles while reads go forward through a segment (a select of neighbouring series), so a select
- * of scattered series reads little more than its chunks.
+ * of scattered series reads little more than its chunks' pages.
  */
 export const DEFAULT_READAHEAD_BYTES = 256 * 1024;
 /** Read-ahead after a jump: one page. */
 export const MIN_READAHEAD_BYTES = 4096;
 
 const TWO_POW_32 = 4294967296;
-/** The bytes before a chunk's data: at most 5 for a uvarint below 2^32, plus the encoding byte. */
-const MAX_RECORD_PREFIX = 6;
 const SEGMENT_NAME_RE = /^\d{6}$/;
 
 /** A chunk ref from a segment index (0-based) and a byte offset in that segment. */
@@ -41,70 +49,123 @@ export function segmentName(segment: number): string {
   return String(segment + 1).padStart(6, '0');
 }
 
-/** CRC-32 of each possible encoding byte alone: the start value for a record's CRC. */
-const ENCODING_CRC = Array.from({ length: 256 }, (_, b) => crc32(Uint8Array.of(b)));
-
-function crcOfRecord(encoding: number, data: Uint8Array): number {
-  return crc32(data, ENCODING_CRC[encoding]);
+/**
+ * A chunk as read from its block: its encoding and a view of its bytes (valid for as long as it is
+ * referenced). Format 2 chunks are value streams (ChunkEncoding.Values) with the timestamps of
+ * their column; format 1 chunks hold their timestamps (`ts` null).
+ */
+export interface StoredChunk {
+  readonly encoding: number;
+  readonly data: Uint8Array;
+  readonly ts: Float64Array | null;
 }
 
-/** Writes chunk records into numbered segments, cutting a new one before segmentMaxBytes. */
+/** Reads the chunks of one block for one querier or compaction. */
+export interface BlockChunkReader {
+  /** The chunk `meta` describes, checked. Throws CorruptChunkReadError naming segment and offset. */
+  read(meta: ChunkMeta): StoredChunk;
+}
+
+/** The pages the writer cut, per segment: byte lengths and CRC-32s. */
+export type WrittenPages = ReadonlyArray<{ readonly lengths: readonly number[]; readonly crcs: readonly number[] }>;
+
+/** The pages of one segment as the index lists them: starts[i] is the offset of page i, starts[n] the end. */
+export interface SegmentPages {
+  readonly starts: Float64Array;
+  readonly crcs: Uint32Array;
+}
+
+/**
+ * Writes chunks into numbered segments, cutting a new one before segmentMaxBytes, and cuts the
+ * items into CRC-checked pages of about pageBytes.
+ */
 export class ChunkWriter {
   readonly #dir: string;
   readonly #maxBytes: number;
   readonly #fsync: boolean;
+  readonly #pageBytes: number;
   #w: FileWriter | null = null;
   #segment = -1;
-  readonly #prefix = Buffer.alloc(MAX_RECORD_PREFIX + 4);
-  readonly #crc = Buffer.alloc(4);
+  #pageStart = SEGMENT_HEADER_BYTES;
+  #crc = 0;
+  readonly #pages: Array<{ lengths: number[]; crcs: number[] }> = [];
 
   /** `dir` is the block's `chunks/` directory, which must exist. */
-  constructor(dir: string, segmentMaxBytes = DEFAULT_SEGMENT_MAX_BYTES, fsync = true) {
+  constructor(dir: string, segmentMaxBytes = DEFAULT_SEGMENT_MAX_BYTES, fsync = true, pageBytes = DEFAULT_PAGE_BYTES) {
     if (!(segmentMaxBytes > SEGMENT_HEADER_BYTES && segmentMaxBytes < TWO_POW_32)) throw new RangeError(`segmentMaxBytes ${segmentMaxBytes} outside (8, 2^32)`);
+    if (!(pageBytes >= 1)) throw new RangeError(`pageBytes ${pageBytes} below 1`);
     this.#dir = dir;
     this.#maxBytes = segmentMaxBytes;
     this.#fsync = fsync;
+    this.#pageBytes = pageBytes;
   }
 
-  /** Appends one chunk and returns its ref. `data` is copied into the write buffer. */
-  write(encoding: number, data: Uint8Array): number {
-    if (!(Number.isInteger(encoding) && encoding >= 0 && encoding <= 255)) throw new RangeError(`chunk encoding ${encoding} is not a byte`);
-    if (data.length >= TWO_POW_32 - 64) throw new RangeError(`chunk of ${data.length} bytes is too large`);
-    const p = this.#prefix;
-    let n = 0;
-    let len = data.length;
-    while (len >= 0x80) {
-      p[n++] = (len % 0x80) | 0x80;
-      len = Math.floor(len / 0x80);
-    }
-    p[n++] = len;
-    p[n++] = encoding;
-    const recordBytes = n + data.length + 4;
-    if (this.#w === null || (this.#w.offset + recordBytes > this.#maxBytes && this.#w.offset > SEGMENT_HEADER_BYTES)) this.#cut();
-    const w = this.#w!;
-    const ref = chunkRef(this.#segment, w.offset);
-    w.write(p.subarray(0, n));
-    w.write(data);
-    this.#crc.writeUInt32BE(crcOfRecord(encoding, data));
-    w.write(this.#crc);
+  /**
+   * Starts the chunks of a series, `bytes` long in all: cuts a new segment first when they would
+   * take this one past segmentMaxBytes. Segments are cut only here, so a series' chunks share one.
+   */
+  beginSeries(bytes: number): void {
+    if (this.#w !== null && this.#w.offset + bytes >= TWO_POW_32 - 64) throw new RangeError(`the chunks of a series (${bytes} bytes) exceed a segment's 4 GiB`);
+    if (this.#w === null || (this.#w.offset + bytes > this.#maxBytes && this.#w.offset > SEGMENT_HEADER_BYTES)) this.#cut();
+  }
+
+  /**
+   * Appends one chunk of the series begun last: its timestamp column first when given (the
+   * column's first use), then its value stream. Returns the value stream's ref; the column's is
+   * that minus the column's length. The bytes are copied into the write buffer.
+   */
+  write(column: Uint8Array | null, values: Uint8Array): number {
+    if (values.length === 0 || column?.length === 0) throw new RangeError('empty chunk item');
+    if (this.#w === null) this.#cut();
+    if (column !== null) this.#item(column);
+    const ref = chunkRef(this.#segment, this.#w!.offset);
+    this.#item(values);
     return ref;
   }
 
+  #item(bytes: Uint8Array): void {
+    const w = this.#w!;
+    w.write(bytes);
+    this.#crc = crc32(bytes, this.#crc);
+    if (w.offset - this.#pageStart >= this.#pageBytes) this.#endPage();
+  }
+
+  #endPage(): void {
+    const w = this.#w!;
+    if (w.offset === this.#pageStart) return;
+    const seg = this.#pages[this.#segment];
+    seg.lengths.push(w.offset - this.#pageStart);
+    seg.crcs.push(this.#crc);
+    this.#pageStart = w.offset;
+    this.#crc = 0;
+  }
+
   #cut(): void {
-    this.#w?.close(this.#fsync);
+    if (this.#w !== null) {
+      this.#endPage();
+      this.#w.close(this.#fsync);
+    }
     this.#segment++;
+    this.#pages.push({ lengths: [], crcs: [] });
     this.#w = new FileWriter(join(this.#dir, segmentName(this.#segment)));
     const h = Buffer.alloc(SEGMENT_HEADER_BYTES);
     h.writeUInt32BE(CHUNKS_MAGIC, 0);
     h[4] = CHUNKS_VERSION;
     this.#w.write(h);
+    this.#pageStart = SEGMENT_HEADER_BYTES;
+    this.#crc = 0;
   }
 
-  /** Flushes and closes the last segment; writes one empty segment when no chunk was written. */
-  close(): void {
+  /**
+   * Flushes and closes the last segment (one empty segment when no chunk was written) and returns
+   * the pages of every segment, for the index.
+   */
+  close(): WrittenPages {
     if (this.#w === null) this.#cut();
+    this.#endPage();
     this.#w!.close(this.#fsync);
     if (this.#fsync) fsyncDir(this.#dir);
+    return this.#pages;
   }
 
   /** Closes without flushing (error paths). */
@@ -113,23 +174,20 @@ export class ChunkWriter {
   }
 }
 
-/** A chunk as stored: its encoding byte and a view of its bytes (valid for as long as it is referenced). */
-export interface StoredChunk {
-  readonly encoding: number;
-  readonly data: Uint8Array;
-}
-
 /**
- * The open segment files of one block. Opening checks names, headers and sizes; chunk CRCs are
- * checked when a chunk is read, or all at once by verify().
+ * The open segment files of one block. Opening checks names, headers and that all have the same
+ * format version.
  */
 export class ChunkSegments {
   readonly #fds: number[];
   readonly sizes: readonly number[];
+  /** The segments' format version (1 or 2). */
+  readonly version: number;
 
-  private constructor(fds: number[], sizes: number[]) {
+  private constructor(fds: number[], sizes: number[], version: number) {
     this.#fds = fds;
     this.sizes = sizes;
+    this.version = version;
   }
 
   /** Opens `<blockDir>/chunks/*`; throws CorruptBlockError for a missing, misnamed or bad-header segment. */
@@ -146,6 +204,7 @@ export class ChunkSegments {
     if (names.length === 0) throw new CorruptBlockError(blockDir, 'chunks', 'no segment files');
     const fds: number[] = [];
     const sizes: number[] = [];
+    let version = 0;
     try {
       for (let i = 0; i < names.length; i++) {
         const file = `chunks/${names[i]}`;
@@ -158,7 +217,9 @@ export class ChunkSegments {
         const n = readSync(fd, h, 0, SEGMENT_HEADER_BYTES, 0);
         if (n < SEGMENT_HEADER_BYTES) throw new CorruptBlockError(blockDir, file, `truncated header (${size} bytes)`, 0);
         if (h.readUInt32BE(0) !== CHUNKS_MAGIC) throw new CorruptBlockError(blockDir, file, `bad magic 0x${h.readUInt32BE(0).toString(16)}`, 0);
-        if (h[4] !== CHUNKS_VERSION) throw new CorruptBlockError(blockDir, file, `unsupported version ${h[4]}`, 4);
+        if (h[4] !== 1 && h[4] !== CHUNKS_VERSION) throw new CorruptBlockError(blockDir, file, `unsupported version ${h[4]}`, 4);
+        if (i > 0 && h[4] !== version) throw new CorruptBlockError(blockDir, file, `version ${h[4]} after segments of version ${version}`, 4);
+        version = h[4];
         if (h[5] !== 0 || h[6] !== 0 || h[7] !== 0) throw new CorruptBlockError(blockDir, file, 'non-zero header padding', 5);
         if (size >= TWO_POW_32) throw new CorruptBlockError(blockDir, file, `segment of ${size} bytes exceeds 4 GiB`);
       }
@@ -166,7 +227,7 @@ export class ChunkSegments {
       for (const fd of fds) closeSync(fd);
       throw err;
     }
-    return new ChunkSegments(fds, sizes);
+    return new ChunkSegments(fds, sizes, version);
   }
 
   /** Total bytes of all segments. */
@@ -189,6 +250,23 @@ export class ChunkSegments {
     return got === n ? buf : buf.subarray(0, got);
   }
 
+  /**
+   * Checks that the segments are exactly as long as the pages the index lists for them. Throws
+   * CorruptBlockError naming the segment (a truncated file, or bytes no page covers).
+   */
+  checkPages(blockDir: string, pages: readonly SegmentPages[]): void {
+    const n = this.sizes.length;
+    if (pages.length < n) throw new CorruptBlockError(blockDir, `chunks/${segmentName(pages.length)}`, `segment not referenced by the index, which lists ${pages.length}`);
+    if (pages.length > n) throw new CorruptBlockError(blockDir, `chunks/${segmentName(n)}`, `missing: the index lists ${pages.length} segments`);
+    for (let s = 0; s < n; s++) {
+      const starts = pages[s].starts;
+      const end = starts[starts.length - 1];
+      const file = `chunks/${segmentName(s)}`;
+      if (this.sizes[s] < end) throw new CorruptBlockError(blockDir, file, `segment of ${this.sizes[s]} bytes, its pages end at ${end} (truncated?)`, this.sizes[s]);
+      if (this.sizes[s] > end) throw new CorruptBlockError(blockDir, file, `${this.sizes[s] - end} bytes after the last page, not referenced by the index`, end);
+    }
+  }
+
   /** Closes the segment files. */
   close(): void {
     for (const fd of this.#fds) closeSync(fd);
@@ -197,113 +275,167 @@ export class ChunkSegments {
 }
 
 /**
- * Reads chunk records through a read-ahead window per segment. Windows are fresh buffers that are
- * never written again, so returned chunk views stay valid while referenced. One per querier or
- * compaction; not shared across concurrent users only for locality (it holds no mutable views).
+ * Decoded timestamp columns of one block, shared by its readers (columns never change). Holds up to
+ * about maxSamples timestamps, then starts over.
  */
-export class ChunkReader {
-  readonly #segs: ChunkSegments;
-  readonly #maxReadahead: number;
-  #readahead = MIN_READAHEAD_BYTES;
-  #winSeg = -1;
-  #winStart = 0;
-  #win: Buffer = Buffer.alloc(0);
-  /** Offset right after the last record read: lets verify() walk records in order. */
-  lastEnd = 0;
+export class ColumnCache {
+  readonly #map = new Map<number, Float64Array>();
+  #samples = 0;
 
-  /** `readaheadBytes` caps the read-ahead window (default 256 KiB). */
-  constructor(segs: ChunkSegments, readaheadBytes = DEFAULT_READAHEAD_BYTES) {
-    this.#segs = segs;
-    this.#maxReadahead = Math.max(MIN_READAHEAD_BYTES, readaheadBytes);
+  constructor(readonly maxSamples = 1 << 20) {}
+
+  get(ref: number): Float64Array | undefined {
+    return this.#map.get(ref);
   }
 
-  /** The chunk at `ref`, CRC-checked. Throws CorruptChunkReadError naming segment and offset. */
-  read(ref: number): StoredChunk {
-    const segment = Math.floor(ref / TWO_POW_32);
-    const offset = ref - segment * TWO_POW_32;
-    return this.readRecord(segment, offset);
-  }
-
-  /** The chunk record at `offset` of `segment`; sets lastEnd to the offset after it. */
-  readRecord(segment: number, offset: number): StoredChunk {
-    const file = `chunks/${segmentName(segment)}`;
-    if (segment >= this.#segs.sizes.length) throw new CorruptChunkReadError(file, offset, 'segment does not exist');
-    const size = this.#segs.sizes[segment];
-    if (offset < SEGMENT_HEADER_BYTES || offset >= size) throw new CorruptChunkReadError(file, offset, `offset outside the segment (${size} bytes)`);
-    let win = this.#window(segment, offset, MAX_RECORD_PREFIX);
-    let p = offset - this.#winStart;
-    let len = 0;
-    let mul = 1;
-    for (let i = 0; ; i++) {
-      if (i === 5 || p >= win.length) throw new CorruptChunkReadError(file, offset, 'bad chunk length');
-      const b = win[p++];
-      len += (b & 0x7f) * mul;
-      if (b < 0x80) break;
-      mul *= 0x80;
+  set(ref: number, ts: Float64Array): void {
+    if (this.#samples + ts.length > this.maxSamples) {
+      this.#map.clear();
+      this.#samples = 0;
     }
-    const prefix = p - (offset - this.#winStart) + 1;
-    const total = prefix + len + 4;
-    if (offset + total > size) throw new CorruptChunkReadError(file, offset, `chunk of ${len} bytes runs past the end of the segment (${size} bytes)`);
-    win = this.#window(segment, offset, total);
-    const start = offset - this.#winStart;
-    const encoding = win[start + prefix - 1];
-    const data = win.subarray(start + prefix, start + prefix + len);
-    const want = win.readUInt32BE(start + prefix + len);
-    const got = crcOfRecord(encoding, data);
-    if (got !== want) throw new CorruptChunkReadError(file, offset, `CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`);
-    this.lastEnd = offset + total;
-    return { encoding, data };
-  }
-
-  /** A window holding [offset, offset + need) of the segment (or up to its end). */
-  #window(segment: number, offset: number, need: number): Buffer {
-    const size = this.#segs.sizes[segment];
-    const end = Math.min(offset + need, size);
-    const winEnd = this.#winStart + this.#win.length;
-    if (segment === this.#winSeg && offset >= this.#winStart && end <= winEnd) return this.#win;
-    // Reading on from about where the window ended: read further ahead next time; a jump: start small.
-    const forward = segment === this.#winSeg && offset >= this.#winStart && offset <= winEnd + this.#readahead;
-    this.#readahead = forward ? Math.min(this.#readahead * 2, this.#maxReadahead) : MIN_READAHEAD_BYTES;
-    this.#win = this.#segs.readAt(segment, offset, Math.max(need, this.#readahead));
-    this.#winSeg = segment;
-    this.#winStart = offset;
-    return this.#win;
+    this.#map.set(ref, ts);
+    this.#samples += ts.length;
   }
 }
 
+const PAGE_UNCHECKED = 0;
+const PAGE_GOOD = 1;
+const PAGE_BAD = 2;
+
 /**
- * Reads every chunk record of every segment in order, checking each CRC and that the records are
- * exactly the chunks the index refers to (`refs`, in index order), with no bytes between or after
- * them. Returns the number of samples (from the chunk headers). Throws CorruptBlockError.
+ * Reads format-2 chunks through a read-ahead window of whole pages. A page's CRC is checked the
+ * first time an item in it is read; a bad page fails only the chunks in it. Windows are fresh
+ * buffers never written again, so returned views stay valid while referenced. One per querier or
+ * compaction.
  */
-export async function verifySegments(blockDir: string, segs: ChunkSegments, refs: Float64Array, numRefs: number): Promise<number> {
-  const reader = new ChunkReader(segs, 4 << 20);
-  let k = 0;
-  let samples = 0;
-  for (let s = 0; s < segs.sizes.length; s++) {
-    const file = `chunks/${segmentName(s)}`;
-    let off = SEGMENT_HEADER_BYTES;
-    while (off < segs.sizes[s]) {
-      if (k >= numRefs || refs[k] !== chunkRef(s, off)) {
-        throw new CorruptBlockError(blockDir, file, k >= numRefs ? 'chunk not referenced by the index' : `index refers to chunk ${refs[k]}, segment has one at ${chunkRef(s, off)}`, off);
-      }
-      let c: StoredChunk;
-      try {
-        c = reader.readRecord(s, off);
-      } catch (err) {
-        if (err instanceof CorruptChunkReadError) throw new CorruptBlockError(blockDir, file, err.reason, err.offset, { cause: err });
-        throw err;
-      }
-      if (c.data.length < 2) throw new CorruptBlockError(blockDir, file, 'chunk without a sample-count header', off);
-      samples += (c.data[0] << 8) | c.data[1];
-      off = reader.lastEnd;
-      k++;
-      if ((k & 0xffff) === 0) await new Promise((r) => setImmediate(r));
+export class ChunkReader implements BlockChunkReader {
+  readonly #segs: ChunkSegments;
+  readonly #pages: readonly SegmentPages[];
+  readonly #columns: ColumnCache;
+  readonly #maxReadahead: number;
+  #readahead = MIN_READAHEAD_BYTES;
+  #winSeg = -1;
+  #winPage = 0;
+  #winPages = 0;
+  #winStart = 0;
+  #win: Buffer = Buffer.alloc(0);
+  #checked = new Uint8Array(64);
+  /** Pages whose CRC this reader has checked (verification counts them). */
+  pagesChecked = 0;
+
+  /** `readaheadBytes` caps the read-ahead window (default 256 KiB). */
+  constructor(segs: ChunkSegments, pages: readonly SegmentPages[], columns: ColumnCache, readaheadBytes = DEFAULT_READAHEAD_BYTES) {
+    this.#segs = segs;
+    this.#pages = pages;
+    this.#columns = columns;
+    this.#maxReadahead = Math.max(MIN_READAHEAD_BYTES, readaheadBytes);
+  }
+
+  read(meta: ChunkMeta): StoredChunk {
+    const data = this.item(meta.ref, meta.len);
+    return { encoding: ChunkEncoding.Values, data, ts: this.column(meta.colRef) };
+  }
+
+  /** The timestamps of the column at `ref`, from the cache or decoded from its page. */
+  column(ref: number): Float64Array {
+    let ts = this.#columns.get(ref);
+    if (ts !== undefined) return ts;
+    ts = this.decodeColumn(ref).ts;
+    this.#columns.set(ref, ts);
+    return ts;
+  }
+
+  /** Decodes the column at `ref` from its page, bypassing the cache; `end` is the ref right after it. */
+  decodeColumn(ref: number): { ts: Float64Array; end: number } {
+    const { segment, offset, win, pageEnd } = this.#locate(ref);
+    try {
+      const d = readTimestamps(win, offset - this.#winStart, pageEnd - this.#winStart);
+      return { ts: d.ts, end: chunkRef(segment, d.end + this.#winStart) };
+    } catch (err) {
+      if (err instanceof CorruptChunkError) throw readError(segment, offset, `timestamp column: ${err.message}`);
+      throw err;
     }
   }
-  if (k !== numRefs) {
-    const last = segs.sizes.length - 1;
-    throw new CorruptBlockError(blockDir, `chunks/${segmentName(last)}`, `segments end after ${k} of the ${numRefs} chunks the index refers to (truncated?)`, segs.sizes[last]);
+
+  /** The `len` bytes at `ref`, which must lie in one page. */
+  item(ref: number, len: number): Uint8Array {
+    const { segment, offset, win, pageEnd } = this.#locate(ref);
+    if (offset + len > pageEnd) throw readError(segment, offset, `chunk of ${len} bytes crosses the end of its page at ${pageEnd}`);
+    const start = offset - this.#winStart;
+    return win.subarray(start, start + len);
   }
-  return samples;
+
+  /** Loads the page holding `ref` (checking its CRC once) and tells where it is in the window. */
+  #locate(ref: number): { segment: number; offset: number; win: Buffer; pageEnd: number } {
+    const segment = Math.floor(ref / TWO_POW_32);
+    const offset = ref - segment * TWO_POW_32;
+    const pages = this.#pages[segment];
+    if (pages === undefined) throw readError(segment, offset, 'segment does not exist');
+    const starts = pages.starts;
+    const n = starts.length - 1;
+    if (!(offset >= SEGMENT_HEADER_BYTES && offset < starts[n])) throw readError(segment, offset, `offset outside the pages of the segment (${starts[n]} bytes)`);
+    const p = pageOf(starts, offset);
+    if (segment !== this.#winSeg || p < this.#winPage || p >= this.#winPage + this.#winPages) this.#load(segment, p);
+    const k = p - this.#winPage;
+    if (this.#checked[k] !== PAGE_GOOD) {
+      const from = starts[p] - this.#winStart;
+      const to = starts[p + 1] - this.#winStart;
+      if (this.#checked[k] === PAGE_BAD || to > this.#win.length) throw readError(segment, starts[p], to > this.#win.length ? 'page runs past the end of the segment' : 'CRC mismatch');
+      const got = crc32(this.#win.subarray(from, to));
+      const want = pages.crcs[p];
+      if (got !== want) {
+        this.#checked[k] = PAGE_BAD;
+        throw readError(segment, starts[p], `CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`);
+      }
+      this.#checked[k] = PAGE_GOOD;
+      this.pagesChecked++;
+    }
+    return { segment, offset, win: this.#win, pageEnd: starts[p + 1] };
+  }
+
+  /** Reads pages p… of a segment into a new window: at least page p, up to the read-ahead. */
+  #load(segment: number, p: number): void {
+    const starts = this.#pages[segment].starts;
+    const winEnd = this.#winStart + this.#win.length;
+    // Reading on from about where the window ended: read further ahead next time; a jump: start small.
+    const forward = segment === this.#winSeg && starts[p] >= this.#winStart && starts[p] <= winEnd + this.#readahead;
+    this.#readahead = forward ? Math.min(this.#readahead * 2, this.#maxReadahead) : MIN_READAHEAD_BYTES;
+    const n = starts.length - 1;
+    let q = p + 1;
+    while (q < n && starts[q + 1] - starts[p] <= this.#readahead) q++;
+    this.#win = this.#segs.readAt(segment, starts[p], starts[q] - starts[p]);
+    this.#winSeg = segment;
+    this.#winPage = p;
+    this.#winPages = q - p;
+    this.#winStart = starts[p];
+    if (this.#checked.length < q - p) this.#checked = new Uint8Array((q - p) * 2);
+    this.#checked.fill(PAGE_UNCHECKED, 0, q - p);
+  }
+}
+
+/** A CorruptChunkReadError naming the segment file (built only on failure). */
+function readError(segment: number, offset: number, reason: string): CorruptChunkReadError {
+  return new CorruptChunkReadError(`chunks/${segmentName(segment)}`, offset, reason);
+}
+
+/** The page i with starts[i] <= offset < starts[i + 1]. */
+function pageOf(starts: Float64Array, offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Checks a value stream's header; rethrows as CorruptChunkReadError. */
+export function checkValues(file: string, offset: number, data: Uint8Array): void {
+  try {
+    checkValuesHeader(data);
+  } catch (err) {
+    if (err instanceof CorruptChunkError) throw new CorruptChunkReadError(file, offset, err.message);
+    throw err;
+  }
 }

@@ -1,19 +1,20 @@
 /**
  * @module Compaction (Prometheus tsdb/compact.go LeveledCompactor.Compact): merges blocks into one
  * new block of level max + 1 whose sources are the union of theirs. Series are merged by labels;
- * chunks that overlap no other chunk and meet no tombstone are copied as they are, the rest are
- * decoded, merged (one sample per timestamp: the later block wins), stripped of deleted samples
- * and re-encoded.
+ * chunks that overlap no other chunk and meet no tombstone are copied as they are (value streams
+ * with their timestamps; format-1 chunks are split by the writer), the rest are decoded, merged
+ * (one sample per timestamp: the later block wins), stripped of deleted samples and re-encoded as
+ * value streams.
  */
 import { compareLabels, type Labels } from '../../model/labels.ts';
 import { ValueType } from '../../model/value.ts';
 import type { SampleIterator } from '../../storage/interface.ts';
-import { ChunkEncoding, MAX_SAMPLES_PER_CHUNK, newChunk, type Chunk, type ChunkAppender } from '../chunkenc/index.ts';
+import { BitWriter, ChunkEncoding, MAX_SAMPLES_PER_CHUNK, writeValues } from '../chunkenc/index.ts';
 import type { Block, BlockLogger, BlockReader } from './block.ts';
 import { CorruptChunkReadError } from './errors.ts';
 import { removeBlockDir } from './fs-util.ts';
-import type { ChunkMeta } from './index-writer.ts';
 import type { IndexSeries } from './index-reader.ts';
+import type { ChunkMeta } from './series-codec.ts';
 import { BlockSeriesIterator, MergeIterator, type LoadedChunk } from './iterators.ts';
 import type { BlockMeta, BlockRef } from './meta.ts';
 import { formatLabels } from './querier.ts';
@@ -22,8 +23,6 @@ import { writeBlock, type BlockChunk, type BlockSeries } from './writer.ts';
 
 /** Options of compact. */
 export interface CompactOptions {
-  /** Encoding of re-encoded chunks; default the encoding of the first chunk of each merged run. */
-  encoding?: ChunkEncoding;
   /** Samples per re-encoded chunk (default 120, Prometheus' target). */
   samplesPerChunk?: number;
   /** Remove the parent blocks' directories once the new block is in place (default true). */
@@ -147,8 +146,8 @@ class SourceChunkError extends Error {
 
 function load(p: Part, readers: BlockReader[]): LoadedChunk {
   try {
-    const c = readers[p.src].chunks.read(p.meta.ref);
-    return { mint: p.meta.mint, maxt: p.meta.maxt, encoding: c.encoding, data: c.data };
+    const c = readers[p.src].chunks.read(p.meta);
+    return { mint: p.meta.mint, maxt: p.meta.maxt, encoding: c.encoding, data: c.data, ts: c.ts };
   } catch (err) {
     if (err instanceof CorruptChunkReadError) throw new SourceChunkError(p.src, err);
     throw err;
@@ -167,7 +166,7 @@ function mergeChunks(parts: Part[], readers: BlockReader[], opts: CompactOptions
     const run = parts.slice(i, j);
     if (run.length === 1 && !run[0].dirty) {
       const c = load(run[0], readers);
-      out.push({ mint: c.mint, maxt: c.maxt, encoding: c.encoding, bytes: c.data });
+      out.push({ mint: c.mint, maxt: c.maxt, encoding: c.encoding, bytes: c.data, ...(c.ts !== null ? { timestamps: c.ts } : {}) });
     } else {
       reencode(run, readers, opts, out);
     }
@@ -193,27 +192,20 @@ function reencode(run: Part[], readers: BlockReader[], opts: CompactOptions, out
     );
   });
   const it = its.length === 1 ? its[0] : new MergeIterator(its);
-  const firstEncoding = load(run[0], readers).encoding;
-  const encoding = opts.encoding ?? (firstEncoding === ChunkEncoding.Delta ? ChunkEncoding.Delta : ChunkEncoding.XOR);
   const perChunk = Math.min(opts.samplesPerChunk ?? DEFAULT_SAMPLES_PER_CHUNK, MAX_SAMPLES_PER_CHUNK);
-  let chunk: Chunk | null = null;
-  let app: ChunkAppender | null = null;
-  let mint = 0;
-  let maxt = 0;
+  const ts = new Float64Array(perChunk);
+  const vs = new Float64Array(perChunk);
   let n = 0;
   const flush = () => {
-    if (chunk && n > 0) out.push({ mint, maxt, encoding, bytes: chunk.bytes() });
-    chunk = null;
+    if (n === 0) return;
+    const w = new BitWriter(n * 2);
+    writeValues(w, vs, n);
+    out.push({ mint: ts[0], maxt: ts[n - 1], encoding: ChunkEncoding.Values, bytes: w.bytes(), timestamps: ts.slice(0, n) });
     n = 0;
   };
   while (it.next() !== ValueType.None) {
-    if (chunk === null) {
-      chunk = newChunk(encoding);
-      app = chunk.appender();
-      mint = it.atT();
-    }
-    maxt = it.atT();
-    app!.append(maxt, it.atV());
+    ts[n] = it.atT();
+    vs[n] = it.atV();
     if (++n >= perChunk) flush();
   }
   flush();

@@ -17,11 +17,11 @@ const H = 3_600_000;
 const all = new Matcher('=~', '__name__', '.+');
 
 /** Writes block i of a db: 3 series, 2 chunks each, in [T + 2h·i, T + 2h·(i+1)). */
-async function writeTestBlock(dbDir: string, i: number): Promise<string> {
+async function writeTestBlock(dbDir: string, i: number, opts: { pageBytes?: number } = {}): Promise<string> {
   const series = ['a', 'b', 'c']
     .map((job) => testSeries({ __name__: 'm', job, block: String(i) }, T + i * 2 * H, 150, 30_000, (k) => (k === 149 ? STALE_NAN : k * 1.5)))
     .sort((x, y) => compareLabels(x.labels, y.labels));
-  const meta = await writeBlock(dbDir, series.map((s) => toBlockSeries(s, 100)), { minTime: T + i * 2 * H, maxTime: T + (i + 1) * 2 * H, fsync: false });
+  const meta = await writeBlock(dbDir, series.map((s) => toBlockSeries(s, 100)), { minTime: T + i * 2 * H, maxTime: T + (i + 1) * 2 * H, fsync: false, ...opts });
   return meta.ulid;
 }
 
@@ -188,14 +188,20 @@ describe('openBlocks', () => {
 describe('a corrupt chunk found at query time', () => {
   it('is a warning naming the block and the series; other series and chunks still read', async () => {
     const dir = tmpDir();
-    const ulid = await writeTestBlock(dir, 0);
+    // A CRC covers a page of chunks; with 1-byte pages every chunk (and column) has a page of its own.
+    const ulid = await writeTestBlock(dir, 0, { pageBytes: 1 });
     const bdir = join(dir, ulid);
-    const healthy = await readAll(await openBlock(bdir));
-    // Flip a byte in the second chunk record of the segment: series job="a", samples 100..149.
+    const good = await openBlock(bdir);
+    const healthy = await readAll(good);
+    // Flip a byte in the values of the second chunk of series job="a" (samples 100..149).
+    const r = good.reader();
+    const chunk = r.index.series(r.index.postings('job', 'a')[0]).chunks[1];
+    r.release();
+    await good.close();
+    const first = chunk.ref; // segment 0, so the ref is the offset
     const seg = join(bdir, 'chunks', '000001');
     const bytes = readFileSync(seg);
-    const first = 8 + 2 + 1 + ((bytes[8] & 0x7f) | ((bytes[9] & 0x7f) << 7)) + 4; // uvarint len (2 bytes) · enc · data · crc
-    bytes[first + 20] ^= 0x08;
+    bytes[first + Math.floor(chunk.len / 2)] ^= 0x08;
     writeFileSync(seg, bytes);
     expect((await openError(bdir))?.reason).toMatch(/CRC mismatch/); // full verification catches it
 

@@ -1,183 +1,182 @@
 /**
  * @module Reads and verifies a block's `index` file (docs/format/index.md). The whole file is one
- * Buffer (off the V8 heap); open() checks every byte (magic, version, every CRC, zero padding,
- * section boundaries, sort orders and cross references) and keeps only the symbols and the
- * postings offset table decoded. Series entries and postings lists are decoded per query.
+ * Buffer (off the V8 heap). Opening checks every byte of it (magic, version, every CRC, section
+ * boundaries, sort orders, cross references, that the chunks tile the pages) and keeps the symbols,
+ * the label table and the page table decoded; series groups and postings lists are decoded per
+ * query. Format 1 files are read by index-reader-v1.ts; openIndex picks the reader.
  */
 import type { Label, Labels } from '../../model/labels.ts';
-import { crcOf, Decbuf, DecodeError, alignUp } from './encoding.ts';
-import { INDEX_HEADER_BYTES, INDEX_MAGIC, INDEX_VERSION, SERIES_ALIGN, TOC_BYTES, type ChunkMeta } from './index-writer.ts';
+import type { SegmentPages } from './chunks.ts';
+import { crcOf, Decbuf } from './encoding.ts';
+import { fail, lowerBound, section, type BlockIndex, type IndexSeries, type IndexWalk } from './index-common.ts';
+import { IndexReaderV1, INDEX_VERSION_1 } from './index-reader-v1.ts';
+import { INDEX_HEADER_BYTES, INDEX_MAGIC, INDEX_VERSION, TOC_BYTES } from './index-writer.ts';
+import { decodePostings } from './postings-codec.ts';
+import { GroupDecoder, nextSegmentStart } from './series-codec.ts';
 
-/** One series as the index stores it. */
-export interface IndexSeries {
-  readonly labels: Labels;
-  readonly chunks: readonly ChunkMeta[];
-}
+export type { BlockIndex, IndexSeries, IndexWalk } from './index-common.ts';
+export { lowerBound } from './index-common.ts';
+export type { ChunkMeta } from './series-codec.ts';
 
-/** The values of one label name, sorted, with the file offset of each value's postings list. */
+const TWO_POW_32 = 4294967296;
+const SEGMENT_DATA_START = 8;
+
+/** The values of one label name, sorted, with where each value's postings list lies in the file. */
 interface NameEntry {
   readonly values: readonly string[];
-  readonly offsets: readonly number[];
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
 }
 
-/** What open() learnt while walking the series section; checked against meta.json. */
-export interface IndexWalk {
-  readonly numSeries: number;
-  readonly numChunks: number;
-  /** Smallest chunk mint and largest chunk maxt (ms), or ±Infinity without chunks. */
-  readonly minTime: number;
-  readonly maxTime: number;
-  /** Every chunk ref in index order, when asked for (to verify the segments in lockstep). */
-  readonly chunkRefs: Float64Array | null;
+/** A verified index of any supported version and what its walk found. */
+export interface OpenedIndex {
+  readonly reader: BlockIndex;
+  readonly walk: IndexWalk;
+}
+
+/**
+ * Verifies `buf` as an index file of format 1 or 2 and returns a reader plus what the walk found.
+ * `collectChunkRefs` asks format 1 for every chunk ref (its segments are verified against them).
+ * Throws DecodeError (with the offset) at the first problem.
+ */
+export function openIndex(buf: Buffer, collectChunkRefs: boolean): OpenedIndex {
+  if (buf.length >= INDEX_HEADER_BYTES && buf.readUInt32BE(0) === INDEX_MAGIC && buf[4] === INDEX_VERSION_1) return IndexReaderV1.open(buf, collectChunkRefs);
+  return verifyIndex(buf);
 }
 
 const EMPTY = new Uint32Array(0);
 
-/** A verified, read-only view of an index file. Safe to share; holds no per-query state. */
-export class IndexReader {
+/** A verified, read-only view of a format-2 index file. Safe to share (see #seek). */
+export class IndexReader implements BlockIndex {
+  readonly version = INDEX_VERSION;
   readonly #buf: Buffer;
-  readonly #symbols: string[];
   readonly #names: Map<string, NameEntry>;
-  readonly #allOffset: number;
+  readonly #nameList: readonly string[];
+  readonly #valueLists: ReadonlyArray<readonly string[]>;
+  readonly #valueCounts: Int32Array;
+  readonly #numSeries: number;
+  readonly #groupSize: number;
+  readonly #seriesOff: number;
+  readonly #groupOffsets: Uint32Array;
+  /** The chunk pages of every segment. */
+  readonly pages: readonly SegmentPages[];
   #all: Uint32Array | null = null;
+  // A cursor over one group: lookups in ascending order within a group decode each series once.
+  readonly #dec: GroupDecoder;
+  readonly #d: Decbuf;
+  #cursorGroup = -1;
+  #cursorNext = 0;
 
-  /** @internal Use IndexReader.open. */
-  constructor(buf: Buffer, symbols: string[], names: Map<string, NameEntry>, allOffset: number) {
+  /** @internal Use openIndex. */
+  constructor(buf: Buffer, t: { names: Map<string, NameEntry>; nameList: string[]; valueLists: string[][]; valueCounts: Int32Array; numSeries: number; groupSize: number; seriesOff: number; groupOffsets: Uint32Array; pages: SegmentPages[] }) {
     this.#buf = buf;
-    this.#symbols = symbols;
-    this.#names = names;
-    this.#allOffset = allOffset;
+    this.#names = t.names;
+    this.#nameList = t.nameList;
+    this.#valueLists = t.valueLists;
+    this.#valueCounts = t.valueCounts;
+    this.#numSeries = t.numSeries;
+    this.#groupSize = t.groupSize;
+    this.#seriesOff = t.seriesOff;
+    this.#groupOffsets = t.groupOffsets;
+    this.pages = t.pages;
+    this.#dec = new GroupDecoder(t.valueCounts);
+    this.#d = new Decbuf(buf, 0, 0);
   }
 
-  /**
-   * Verifies `buf` as an index file and returns a reader plus what the walk found. Throws
-   * DecodeError (with the offset) at the first problem.
-   */
-  static open(buf: Buffer, collectChunkRefs: boolean): { reader: IndexReader; walk: IndexWalk } {
-    return verifyIndex(buf, collectChunkRefs);
-  }
-
-  /** Bytes of the index file. */
   get byteLength(): number {
     return this.#buf.length;
   }
 
-  /** Label names with at least one series, sorted. */
-  labelNames(): string[] {
-    return [...this.#names.keys()];
+  /** Series in the index. */
+  get numSeries(): number {
+    return this.#numSeries;
   }
 
-  /** The values of a label, sorted, or [] when no series has it. */
+  labelNames(): string[] {
+    return [...this.#nameList];
+  }
+
   labelValues(name: string): readonly string[] {
     return this.#names.get(name)?.values ?? [];
   }
 
-  /** All series refs, ascending (= label order). */
   allPostings(): Uint32Array {
-    if (this.#all === null) this.#all = this.#postingsAt(this.#allOffset);
+    if (this.#all === null) {
+      const a = new Uint32Array(this.#numSeries);
+      for (let i = 0; i < a.length; i++) a[i] = i;
+      this.#all = a;
+    }
     return this.#all;
   }
 
-  /** Series refs having name=value, ascending. */
   postings(name: string, value: string): Uint32Array {
     const e = this.#names.get(name);
     if (!e) return EMPTY;
     const i = lowerBound(e.values, value);
-    return i < e.values.length && e.values[i] === value ? this.#postingsAt(e.offsets[i]) : EMPTY;
+    return i < e.values.length && e.values[i] === value ? this.postingsOfValue(name, i) : EMPTY;
   }
 
-  /** Series refs of the i-th value of `name` (an index into labelValues(name)). */
   postingsOfValue(name: string, i: number): Uint32Array {
-    return this.#postingsAt(this.#names.get(name)!.offsets[i]);
+    const e = this.#names.get(name)!;
+    return decodePostings(this.#buf, e.starts[i], e.ends[i], this.#numSeries);
   }
 
-  #postingsAt(off: number): Uint32Array {
-    const b = this.#buf;
-    const n = b.readUInt32BE(off + 4);
-    const out = new Uint32Array(n);
-    for (let i = 0, p = off + 8; i < n; i++, p += 4) out[i] = b.readUInt32BE(p);
-    return out;
-  }
-
-  /** The labels of a series (verified at open, so no CRC check here). */
   labels(ref: number): Labels {
-    const d = new Decbuf(this.#buf, ref * SERIES_ALIGN);
-    d.uvarint();
-    return this.#readLabels(d);
+    this.#seek(ref);
+    return this.#labels(this.#dec);
   }
 
-  /** Labels and chunk metas of a series. */
   series(ref: number): IndexSeries {
-    const d = new Decbuf(this.#buf, ref * SERIES_ALIGN);
-    d.uvarint();
-    const labels = this.#readLabels(d);
-    return { labels, chunks: readChunkMetas(d) };
+    this.#seek(ref);
+    return { labels: this.#labels(this.#dec), chunks: this.#dec.chunkMetas() };
   }
 
-  #readLabels(d: Decbuf): Labels {
-    const n = d.uvarint();
-    const out: Label[] = new Array(n);
-    const sym = this.#symbols;
-    for (let i = 0; i < n; i++) out[i] = { name: sym[d.uvarint()], value: sym[d.uvarint()] };
+  /**
+   * Every series in order through one decoder (its fields describe the series just yielded), for
+   * verifying the chunk segments. Does not disturb lookups.
+   */
+  *walk(): Generator<GroupDecoder> {
+    const dec = new GroupDecoder(this.#valueCounts);
+    const d = new Decbuf(this.#buf, 0, 0);
+    for (let ord = 0; ord < this.#numSeries; ord++) {
+      if (ord % this.#groupSize === 0) this.#startGroup(dec, d, ord / this.#groupSize);
+      dec.next(d);
+      yield dec;
+    }
+  }
+
+  #labels(dec: GroupDecoder): Labels {
+    const out: Label[] = new Array(dec.n);
+    for (let i = 0; i < dec.n; i++) out[i] = { name: this.#nameList[dec.names[i]], value: this.#valueLists[dec.names[i]][dec.values[i]] };
     return out;
   }
-}
 
-function readChunkMetas(d: Decbuf): ChunkMeta[] {
-  const n = d.uvarint();
-  const out: ChunkMeta[] = new Array(n);
-  let maxt = 0;
-  let ref = 0;
-  for (let i = 0; i < n; i++) {
-    let mint: number;
-    if (i === 0) {
-      mint = d.varint();
-      maxt = mint + d.uvarint();
-      ref = d.uvarint();
-    } else {
-      mint = maxt + d.uvarint();
-      maxt = mint + d.uvarint();
-      ref += d.varint();
+  #startGroup(dec: GroupDecoder, d: Decbuf, g: number): void {
+    d.pos = this.#seriesOff + this.#groupOffsets[g];
+    d.end = this.#seriesOff + this.#groupOffsets[g + 1] - 4;
+    dec.begin(d);
+  }
+
+  /**
+   * Decodes up to series `ref` with the shared cursor. Lookups are synchronous, so interleaved
+   * queriers only cost a restart from the group's first series.
+   */
+  #seek(ref: number): void {
+    if (!(Number.isInteger(ref) && ref >= 0 && ref < this.#numSeries)) throw new RangeError(`series ref ${ref} not in the index (${this.#numSeries} series)`);
+    const g = Math.floor(ref / this.#groupSize);
+    if (g !== this.#cursorGroup || this.#cursorNext > ref) {
+      this.#startGroup(this.#dec, this.#d, g);
+      this.#cursorGroup = g;
+      this.#cursorNext = g * this.#groupSize;
     }
-    out[i] = { mint, maxt, ref };
+    while (this.#cursorNext <= ref) {
+      this.#dec.next(this.#d);
+      this.#cursorNext++;
+    }
   }
-  return out;
 }
 
-/** The first index i with a[i] >= x (JS string order, as the index is sorted). */
-export function lowerBound(a: readonly string[], x: string): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function fail(offset: number, msg: string): never {
-  throw new DecodeError(msg, offset);
-}
-
-/** Reads `len u32 · body · crc32` at off, checks the CRC and returns the body's range. */
-function section(buf: Buffer, off: number, what: string): { start: number; end: number; next: number } {
-  if (off + 8 > buf.length) fail(off, `${what}: truncated`);
-  const len = buf.readUInt32BE(off);
-  const start = off + 4;
-  const end = start + len;
-  if (end + 4 > buf.length) fail(off, `${what}: length ${len} runs past the end of the file`);
-  const want = buf.readUInt32BE(end);
-  const got = crcOf(buf, start, end);
-  if (want !== got) fail(off, `${what}: CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`);
-  return { start, end, next: end + 4 };
-}
-
-function checkZeros(buf: Buffer, from: number, to: number, what: string): void {
-  for (let i = from; i < to; i++) if (buf[i] !== 0) fail(i, `non-zero padding ${what}`);
-}
-
-function verifyIndex(buf: Buffer, collectChunkRefs: boolean): { reader: IndexReader; walk: IndexWalk } {
+function verifyIndex(buf: Buffer): OpenedIndex {
   const size = buf.length;
   if (size < INDEX_HEADER_BYTES + TOC_BYTES) fail(0, `file of ${size} bytes is too short`);
   if (buf.readUInt32BE(0) !== INDEX_MAGIC) fail(0, `bad magic 0x${buf.readUInt32BE(0).toString(16)}`);
@@ -190,18 +189,16 @@ function verifyIndex(buf: Buffer, collectChunkRefs: boolean): { reader: IndexRea
   const t = new Decbuf(buf, tocStart, size - 4);
   const symbolsOff = t.u64();
   const seriesOff = t.u64();
-  const labelIndicesOff = t.u64();
-  const labelOffsetTableOff = t.u64();
+  const groupsOff = t.u64();
   const postingsOff = t.u64();
-  const postingsOffsetTableOff = t.u64();
+  const labelsOff = t.u64();
+  const pagesOff = t.u64();
   if (symbolsOff !== INDEX_HEADER_BYTES) fail(tocStart, `TOC: symbols at ${symbolsOff}, want ${INDEX_HEADER_BYTES}`);
-  if (!(seriesOff <= labelIndicesOff && labelIndicesOff <= postingsOff && postingsOff < labelOffsetTableOff && labelOffsetTableOff < postingsOffsetTableOff && postingsOffsetTableOff < tocStart)) {
-    fail(tocStart, 'TOC: sections out of order');
-  }
+  if (!(seriesOff <= groupsOff && groupsOff < postingsOff && postingsOff + 4 <= labelsOff && labelsOff < pagesOff && pagesOff < tocStart)) fail(tocStart, 'TOC: sections out of order');
 
   // Symbols: sorted, unique, '' first.
   const sym = section(buf, symbolsOff, 'symbols');
-  if (sym.next > seriesOff) fail(symbolsOff, 'symbols: overlap the series section');
+  if (sym.next !== seriesOff) fail(symbolsOff, `symbols: end at ${sym.next}, the series start at ${seriesOff}`);
   const sd = new Decbuf(buf, sym.start, sym.end);
   const nSymbols = sd.u32();
   const symbols: string[] = new Array(nSymbols);
@@ -212,206 +209,196 @@ function verifyIndex(buf: Buffer, collectChunkRefs: boolean): { reader: IndexRea
   }
   if (nSymbols === 0) fail(sym.start, 'symbols: empty table (the empty string is always present)');
   if (sd.remaining !== 0) fail(sd.pos, 'symbols: trailing bytes');
-  if (seriesOff !== alignUp(sym.next, SERIES_ALIGN)) fail(sym.next, `series section at ${seriesOff}, want ${alignUp(sym.next, SERIES_ALIGN)}`);
-  checkZeros(buf, sym.next, seriesOff, 'before the series section');
 
-  // Series: 16-aligned entries `uvarint len · content · crc32`, zero padded, in label order.
-  let refs: Uint32Array = new Uint32Array(1024);
-  let nSeries = 0;
-  let chunkRefs: Float64Array | null = collectChunkRefs ? new Float64Array(1024) : null;
-  let nChunks = 0;
-  let nLabelPairs = 0;
+  // Label table: names ascending, each with its values ascending and their postings lists' lengths.
+  const lt = section(buf, labelsOff, 'label table');
+  if (lt.next !== pagesOff) fail(labelsOff, 'label table: does not end at the page table');
+  const ld = new Decbuf(buf, lt.start, lt.end);
+  const nNames = ld.uvarint();
+  const names = new Map<string, NameEntry>();
+  const nameList: string[] = [];
+  const valueLists: string[][] = [];
+  const valueCounts = new Int32Array(nNames);
+  const pairBase = new Int32Array(nNames + 1);
+  let postingsAt = postingsOff;
+  let nameSym = 0;
+  for (let n = 0; n < nNames; n++) {
+    const at = ld.pos;
+    nameSym += ld.uvarint();
+    if (nameSym === 0 || nameSym >= nSymbols || (n > 0 && symbols[nameSym] <= nameList[n - 1])) fail(at, 'label table: bad or unsorted name');
+    const count = ld.uvarint();
+    if (count === 0) fail(at, 'label table: a name without values');
+    const values: string[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    let valueSym = 0;
+    for (let v = 0; v < count; v++) {
+      const vat = ld.pos;
+      const delta = ld.uvarint();
+      valueSym += delta;
+      if ((v > 0 && delta === 0) || valueSym === 0 || valueSym >= nSymbols) fail(vat, 'label table: bad or unsorted value');
+      const len = ld.uvarint();
+      if (len === 0) fail(vat, 'label table: empty postings list');
+      values.push(symbols[valueSym]);
+      starts.push(postingsAt);
+      postingsAt += len;
+      ends.push(postingsAt);
+    }
+    names.set(symbols[nameSym], { values, starts, ends });
+    nameList.push(symbols[nameSym]);
+    valueLists.push(values);
+    valueCounts[n] = count;
+    pairBase[n + 1] = pairBase[n] + count;
+  }
+  if (ld.remaining !== 0) fail(ld.pos, 'label table: trailing bytes');
+  if (postingsAt !== labelsOff - 4) fail(labelsOff, `label table: postings lists end at ${postingsAt}, the section at ${labelsOff - 4}`);
+
+  // Page table: per segment, each page's length and CRC.
+  const pt = section(buf, pagesOff, 'page table');
+  if (pt.next !== tocStart) fail(pagesOff, 'page table: does not end at the TOC');
+  const pd = new Decbuf(buf, pt.start, pt.end);
+  const nSegments = pd.uvarint();
+  if (nSegments === 0) fail(pt.start, 'page table: no segments');
+  const pages: SegmentPages[] = [];
+  for (let s = 0; s < nSegments; s++) {
+    const n = pd.uvarint();
+    if (n > pd.remaining) fail(pd.pos, 'page table: more pages than bytes');
+    const starts = new Float64Array(n + 1);
+    const crcs = new Uint32Array(n);
+    starts[0] = SEGMENT_DATA_START;
+    for (let i = 0; i < n; i++) {
+      const len = pd.uvarint();
+      if (len === 0) fail(pd.pos, 'page table: empty page');
+      starts[i + 1] = starts[i] + len;
+      crcs[i] = pd.u32();
+    }
+    if (starts[n] >= TWO_POW_32) fail(pd.pos, 'page table: segment beyond 4 GiB');
+    if (n === 0 && s !== nSegments - 1) fail(pd.pos, 'page table: an empty segment before the last');
+    pages.push({ starts, crcs });
+  }
+  if (pd.remaining !== 0) fail(pd.pos, 'page table: trailing bytes');
+
+  // Group table: the series count, the group size and where each group starts.
+  const gt = section(buf, groupsOff, 'group table');
+  if (gt.next !== postingsOff) fail(groupsOff, 'group table: does not end at the postings');
+  const gd = new Decbuf(buf, gt.start, gt.end);
+  const numSeries = gd.u32();
+  const groupSize = gd.u32();
+  if (groupSize === 0) fail(gt.start, 'group table: group size 0');
+  const numGroups = Math.ceil(numSeries / groupSize);
+  if (gd.remaining !== (numGroups + 1) * 4) fail(gt.start, `group table: ${gd.remaining} bytes for ${numGroups} groups`);
+  const groupOffsets = new Uint32Array(numGroups + 1);
+  for (let g = 0; g <= numGroups; g++) {
+    groupOffsets[g] = gd.u32();
+    if (g === 0 ? groupOffsets[0] !== 0 : groupOffsets[g] < groupOffsets[g - 1] + 5) fail(gt.start + 12 + 4 * g, 'group table: bad group offset');
+  }
+  if (groupOffsets[numGroups] !== groupsOff - seriesOff) fail(gt.start, 'group table: groups do not end at the group table');
+
+  // Series: each group's CRC, every series decoded and checked; the chunks must tile the pages.
+  const dec = new GroupDecoder(valueCounts);
+  const d = new Decbuf(buf, 0, 0);
+  const pairCounts = new Int32Array(pairBase[nNames]);
+  const prevNames = new Int32Array(nNames);
+  const prevValues = new Int32Array(nNames);
+  let prevN = -1;
+  let numChunks = 0;
   let minTime = Infinity;
   let maxTime = -Infinity;
-  let prev: number[] = [];
-  let cur: number[] = [];
-  let prevChunkRef = -1;
-  let off = seriesOff;
-  while (off < labelIndicesOff) {
-    const d = new Decbuf(buf, off, labelIndicesOff);
-    const len = d.uvarint();
-    const start = d.pos;
-    d.skip(len);
-    const end = d.pos;
-    if (d.u32() !== crcOf(buf, start, end)) fail(off, `series entry: CRC mismatch`);
-    const c = new Decbuf(buf, start, end);
-    const nl = c.uvarint();
-    cur.length = 0;
-    let prevName = 0;
-    for (let i = 0; i < nl; i++) {
-      const n = c.uvarint();
-      const v = c.uvarint();
-      if (n >= nSymbols || v >= nSymbols) fail(off, 'series entry: symbol reference out of range');
-      if (n <= prevName || v === 0) fail(off, 'series entry: labels not sorted, duplicated or empty');
-      prevName = n;
-      cur.push(n, v);
+  let columns = new Float64Array(1024);
+  let numColumns = 0;
+  let pos = SEGMENT_DATA_START;
+  // The chunk stream, item by item: the segment and the end offset of the last item, the page it was in.
+  let seg = 0;
+  let segEnd = SEGMENT_DATA_START;
+  let page = 0;
+  const segEnds: number[] = [];
+  /** Checks that the item [from, to) (absolute positions, in stream order) lies in one page. */
+  const item = (from: number, to: number, at: number) => {
+    const s = Math.floor(from / TWO_POW_32);
+    if (s !== seg) {
+      segEnds.push(segEnd);
+      seg = s;
+      page = 0;
     }
-    nLabelPairs += nl;
-    if (nSeries > 0 && compareSyms(prev, cur) >= 0) fail(off, 'series entry: not in label order');
-    [prev, cur] = [cur, prev];
-    const metas = readChunkMetas(c);
-    if (c.remaining !== 0) fail(c.pos, 'series entry: trailing bytes');
-    if (metas.length === 0) fail(off, 'series entry: no chunks');
-    for (let i = 0; i < metas.length; i++) {
-      const m = metas[i];
-      if (i > 0 && m.mint <= metas[i - 1].maxt) fail(off, 'series entry: chunks overlap');
-      if (m.ref <= prevChunkRef) fail(off, 'series entry: chunk refs not ascending');
-      prevChunkRef = m.ref;
-      if (chunkRefs) {
-        if (nChunks === chunkRefs.length) chunkRefs = grow64(chunkRefs);
-        chunkRefs[nChunks] = m.ref;
+    const starts = pages[seg]?.starts;
+    if (starts === undefined) fail(at, `series: a chunk in segment ${seg}, the page table lists ${nSegments}`);
+    const off = from - s * TWO_POW_32;
+    while (page < starts.length - 1 && starts[page + 1] <= off) page++;
+    if (page >= starts.length - 1 || to - s * TWO_POW_32 > starts[page + 1]) fail(at, 'series: a chunk outside the pages');
+    segEnd = to - s * TWO_POW_32;
+  };
+  for (let g = 0; g < numGroups; g++) {
+    const start = seriesOff + groupOffsets[g];
+    const end = seriesOff + groupOffsets[g + 1] - 4;
+    if (buf.readUInt32BE(end) !== crcOf(buf, start, end)) fail(start, 'series group: CRC mismatch');
+    d.pos = start;
+    d.end = end;
+    const base = dec.begin(d);
+    if (base !== pos && base !== nextSegmentStart(pos)) fail(start, `series group: chunks at ${base}, the previous group ended at ${pos}`);
+    const last = Math.min(numSeries, (g + 1) * groupSize);
+    for (let ord = g * groupSize; ord < last; ord++) {
+      const at = d.pos;
+      dec.next(d);
+      if (prevN >= 0 && dec.compareTo(prevNames, prevValues, prevN) <= 0) fail(at, 'series: not in label order');
+      for (let i = 0; i < dec.n; i++) {
+        prevNames[i] = dec.names[i];
+        prevValues[i] = dec.values[i];
+        pairCounts[pairBase[dec.names[i]] + dec.values[i]]++;
       }
-      nChunks++;
+      prevN = dec.n;
+      for (let k = 0; k < dec.numChunks; k++) {
+        const ref = dec.ref[k];
+        const colRef = dec.colRef[k];
+        if (dec.newColumn[k]) {
+          item(colRef, ref, at);
+          if (numColumns === columns.length) {
+            const c = new Float64Array(columns.length * 2);
+            c.set(columns);
+            columns = c;
+          }
+          columns[numColumns++] = colRef;
+        } else if (!hasRef(columns, numColumns, colRef)) {
+          fail(at, `series: timestamp column at ${colRef} is not one the index placed`);
+        }
+        item(ref, ref + dec.len[k], at);
+        numChunks++;
+      }
+      minTime = Math.min(minTime, dec.mint[0]);
+      maxTime = Math.max(maxTime, dec.maxt[dec.numChunks - 1]);
     }
-    minTime = Math.min(minTime, metas[0].mint);
-    maxTime = Math.max(maxTime, metas[metas.length - 1].maxt);
-    if (nSeries === refs.length) refs = grow32(refs);
-    refs[nSeries++] = off / SERIES_ALIGN;
-    const next = alignUp(end + 4, SERIES_ALIGN);
-    if (next > labelIndicesOff) fail(off, 'series entry: runs into the label indices');
-    checkZeros(buf, end + 4, next, 'after a series entry');
-    off = next;
+    if (d.remaining !== 0) fail(d.pos, 'series group: trailing bytes');
+    pos = dec.pos;
   }
-  refs = refs.subarray(0, nSeries);
-
-  // Label indices: `len · 1 · n · n × value symbol · crc`, one per name, contiguous.
-  const labelIndexOffsets: number[] = [];
-  const labelIndexValues: Uint32Array[] = [];
-  off = labelIndicesOff;
-  while (off < postingsOff) {
-    const s = section(buf, off, 'label index');
-    if (s.next > postingsOff) fail(off, 'label index: runs into the postings');
-    const d = new Decbuf(buf, s.start, s.end);
-    if (d.u32() !== 1) fail(off, 'label index: more than one name per entry');
-    const n = d.u32();
-    if (d.remaining !== n * 4) fail(off, 'label index: length does not match its entry count');
-    const vals = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      vals[i] = d.u32();
-      if (vals[i] === 0 || vals[i] >= nSymbols || (i > 0 && vals[i] <= vals[i - 1])) fail(off, 'label index: bad or unsorted value reference');
-    }
-    labelIndexOffsets.push(off);
-    labelIndexValues.push(vals);
-    off = s.next;
+  segEnds.push(segEnd);
+  if (segEnds.length !== nSegments) fail(pagesOff, `page table: ${nSegments} segments, the chunks use ${segEnds.length}`);
+  for (let s = 0; s < nSegments; s++) {
+    const starts = pages[s].starts;
+    if (starts[starts.length - 1] !== segEnds[s]) fail(pagesOff, `page table: segment ${s} pages end at ${starts[starts.length - 1]}, its chunks at ${segEnds[s]}`);
   }
 
-  // Postings: `len · n · n × series ref · crc`, contiguous; the first is every series.
-  const postingsOffsets: number[] = [];
-  let nPostingEntries = 0;
-  off = postingsOff;
-  while (off < labelOffsetTableOff) {
-    const s = section(buf, off, 'postings');
-    if (s.next > labelOffsetTableOff) fail(off, 'postings: run into the label offset table');
-    const d = new Decbuf(buf, s.start, s.end);
-    const n = d.u32();
-    if (d.remaining !== n * 4) fail(off, 'postings: length does not match the entry count');
-    const first = postingsOffsets.length === 0;
-    if (first && n !== nSeries) fail(off, `postings: the all-series list has ${n} refs, the series section ${nSeries}`);
-    let last = -1;
-    for (let i = 0; i < n; i++) {
-      const r = d.u32();
-      if (r <= last) fail(off, 'postings: refs not ascending');
-      if (first ? r !== refs[i] : !hasRef(refs, r)) fail(off, `postings: ref ${r} is not a series`);
-      last = r;
+  // Postings: the CRC of the section, every list decoded, one entry per label pair of the series.
+  if (buf.readUInt32BE(labelsOff - 4) !== crcOf(buf, postingsOff, labelsOff - 4)) fail(postingsOff, 'postings: CRC mismatch');
+  for (let n = 0; n < nNames; n++) {
+    const e = names.get(nameList[n])!;
+    for (let v = 0; v < e.values.length; v++) {
+      const list = decodePostings(buf, e.starts[v], e.ends[v], numSeries);
+      if (list.length !== pairCounts[pairBase[n] + v]) fail(e.starts[v], `postings: ${list.length} series for ${nameList[n]}="${e.values[v]}", the series section has ${pairCounts[pairBase[n] + v]}`);
     }
-    if (!first) nPostingEntries += n;
-    postingsOffsets.push(off);
-    off = s.next;
-  }
-  if (postingsOffsets.length === 0) fail(postingsOff, 'postings: the all-series list is missing');
-  if (nPostingEntries !== nLabelPairs) fail(postingsOff, `postings: ${nPostingEntries} entries for ${nLabelPairs} label pairs of the series`);
-
-  // Label offset table: one entry per label index, names ascending.
-  const lot = section(buf, labelOffsetTableOff, 'label offset table');
-  if (lot.next !== postingsOffsetTableOff) fail(labelOffsetTableOff, 'label offset table: does not end at the postings offset table');
-  const ld = new Decbuf(buf, lot.start, lot.end);
-  const nNames = ld.u32();
-  if (nNames !== labelIndexOffsets.length) fail(labelOffsetTableOff, `label offset table: ${nNames} entries for ${labelIndexOffsets.length} label indices`);
-  const nameSyms: number[] = [];
-  for (let i = 0; i < nNames; i++) {
-    if (ld.u8() !== 1) fail(ld.pos - 1, 'label offset table: entry without exactly one name');
-    const n = ld.uvarint();
-    if (n === 0 || n >= nSymbols || (i > 0 && n <= nameSyms[i - 1])) fail(ld.pos, 'label offset table: bad or unsorted name');
-    if (ld.uvarint() !== labelIndexOffsets[i]) fail(ld.pos, 'label offset table: offset does not point at its label index');
-    nameSyms.push(n);
-  }
-  if (ld.remaining !== 0) fail(ld.pos, 'label offset table: trailing bytes');
-
-  // Postings offset table: ('', '') first, then (name, value) ascending; one entry per list.
-  const pot = section(buf, postingsOffsetTableOff, 'postings offset table');
-  if (pot.next !== tocStart) fail(postingsOffsetTableOff, 'postings offset table: does not end at the TOC');
-  const pd = new Decbuf(buf, pot.start, pot.end);
-  const nEntries = pd.u32();
-  if (nEntries !== postingsOffsets.length) fail(postingsOffsetTableOff, `postings offset table: ${nEntries} entries for ${postingsOffsets.length} lists`);
-  const names = new Map<string, NameEntry>();
-  let prevN = 0;
-  let prevV = 0;
-  let values: string[] = [];
-  let offsets: number[] = [];
-  let nameIdx = -1;
-  for (let i = 0; i < nEntries; i++) {
-    const at = pd.pos;
-    if (pd.u8() !== 2) fail(at, 'postings offset table: entry without a name and a value');
-    const n = pd.uvarint();
-    const v = pd.uvarint();
-    const o = pd.uvarint();
-    if (o !== postingsOffsets[i]) fail(at, 'postings offset table: offset does not point at its postings list');
-    if (i === 0) {
-      if (n !== 0 || v !== 0) fail(at, "postings offset table: first entry is not the all-series list ('', '')");
-      continue;
-    }
-    if (n === 0 || v === 0 || n >= nSymbols || v >= nSymbols || n < prevN || (n === prevN && v <= prevV)) fail(at, 'postings offset table: bad or unsorted entry');
-    if (n !== prevN) {
-      nameIdx++;
-      if (nameSyms[nameIdx] !== n) fail(at, 'postings offset table: names differ from the label offset table');
-      values = [];
-      offsets = [];
-      names.set(symbols[n], { values, offsets });
-    }
-    const li = labelIndexValues[nameIdx];
-    if (li[values.length] !== v) fail(at, 'postings offset table: values differ from the label index');
-    values.push(symbols[v]);
-    offsets.push(o);
-    prevN = n;
-    prevV = v;
-  }
-  if (pd.remaining !== 0) fail(pd.pos, 'postings offset table: trailing bytes');
-  if (nameIdx + 1 !== nNames) fail(postingsOffsetTableOff, 'postings offset table: names differ from the label offset table');
-  for (let i = 0; i < nNames; i++) {
-    if (names.get(symbols[nameSyms[i]])!.values.length !== labelIndexValues[i].length) fail(labelIndexOffsets[i], 'label index: values differ from the postings offset table');
   }
 
   return {
-    reader: new IndexReader(buf, symbols, names, postingsOffsets[0]),
-    walk: { numSeries: nSeries, numChunks: nChunks, minTime, maxTime, chunkRefs: chunkRefs ? chunkRefs.subarray(0, nChunks) : null },
+    reader: new IndexReader(buf, { names, nameList, valueLists, valueCounts, numSeries, groupSize, seriesOff, groupOffsets, pages }),
+    walk: { numSeries, numChunks, minTime, maxTime, chunkRefs: null },
   };
 }
 
-function compareSyms(a: number[], b: number[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
-}
-
-function hasRef(refs: Uint32Array, r: number): boolean {
+function hasRef(refs: Float64Array, n: number, r: number): boolean {
   let lo = 0;
-  let hi = refs.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (refs[mid] < r) lo = mid + 1;
     else hi = mid;
   }
-  return lo < refs.length && refs[lo] === r;
-}
-
-function grow32(a: Uint32Array): Uint32Array {
-  const b = new Uint32Array(a.length * 2);
-  b.set(a);
-  return b;
-}
-
-function grow64(a: Float64Array): Float64Array {
-  const b = new Float64Array(a.length * 2);
-  b.set(a);
-  return b;
+  return lo < n && refs[lo] === r;
 }

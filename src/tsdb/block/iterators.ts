@@ -2,9 +2,11 @@
  * @module Sample iterators over block data: one series' chunks clipped to a time range with
  * tombstones applied, and a k-way merge of iterators that drops duplicate timestamps.
  */
-import type { SampleIterator } from '../../storage/interface.ts';
+import type { SampleColumns, SampleIterator } from '../../storage/interface.ts';
 import { ValueType } from '../../model/value.ts';
 import { chunkFromBytes } from '../chunkenc/factory.ts';
+import { ChunkEncoding } from '../chunkenc/chunk.ts';
+import { ValuesIterator, decodeValues } from '../chunkenc/values.ts';
 import type { StoredChunk } from './chunks.ts';
 import type { Intervals } from './tombstones.ts';
 
@@ -103,6 +105,14 @@ export class BlockSeriesIterator implements SampleIterator {
       const c = chunks[this.#ci];
       if (c.mint > this.#maxt) return false;
       if (c.maxt < from) continue;
+      if (c.ts !== null) {
+        // A value stream with the timestamps of its column (blocks of format 2).
+        let it = this.#reuse.get(ChunkEncoding.Values) as ValuesIterator | undefined;
+        if (it === undefined) this.#reuse.set(ChunkEncoding.Values, (it = new ValuesIterator()));
+        it.reset(c.ts, c.data);
+        this.#it = it;
+        return true;
+      }
       const reuse = this.#reuse.get(c.encoding);
       const it = chunkFromBytes(c.encoding, c.data).iterator(reuse);
       if (it !== reuse) this.#reuse.set(c.encoding, it);
@@ -128,6 +138,52 @@ export class BlockSeriesIterator implements SampleIterator {
     this.#onError(err, this.#chunks[Math.min(this.#ci, this.#chunks.length - 1)]);
     return ValueType.None;
   }
+}
+
+/**
+ * The samples of `chunks` (in time order, not overlapping) within [mint, maxt] as columns, when
+ * every chunk is a value stream with its timestamps (format 2); else null. Timestamps are copied
+ * from the columns and values decoded in one pass per chunk, with no iterator per sample. Throws
+ * CorruptChunkError for a value stream that does not decode (the caller then takes the iterator,
+ * which drops that chunk with a warning).
+ */
+export function splitChunkColumns(chunks: readonly LoadedChunk[], mint: number, maxt: number): SampleColumns | null {
+  let total = 0;
+  const bounds = new Int32Array(chunks.length * 2);
+  for (let k = 0; k < chunks.length; k++) {
+    const ts = chunks[k].ts;
+    if (ts === null) return null;
+    const lo = firstAtOrAfter(ts, mint);
+    const hi = firstAtOrAfter(ts, maxt + 1);
+    bounds[2 * k] = lo;
+    bounds[2 * k + 1] = hi;
+    total += hi - lo;
+  }
+  const t = new Float64Array(total);
+  const v = new Float64Array(total);
+  let at = 0;
+  for (let k = 0; k < chunks.length; k++) {
+    const lo = bounds[2 * k];
+    const hi = bounds[2 * k + 1];
+    if (hi === lo) continue;
+    const ts = chunks[k].ts!;
+    t.set(ts.subarray(lo, hi), at);
+    decodeValues(chunks[k].data, ts.length, lo, hi, v, at);
+    at += hi - lo;
+  }
+  return { t, v };
+}
+
+/** The first index i with ts[i] >= x (ts ascending). */
+function firstAtOrAfter(ts: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const NOT_STARTED = 0;

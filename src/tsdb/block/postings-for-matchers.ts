@@ -5,7 +5,7 @@
  * looking values up in the sorted value list instead of running the regex on every value.
  */
 import type { Matcher } from '../../model/matcher.ts';
-import { lowerBound, type IndexReader } from './index-reader.ts';
+import { lowerBound, type BlockIndex } from './index-reader.ts';
 import { intersect, subtract, union } from './postings.ts';
 
 /** What a regex reduces to, when it is simple enough to skip the regex engine. */
@@ -127,7 +127,7 @@ export function valueIndices(values: readonly string[], m: Matcher, want: boolea
  * Refs of the series matching every matcher, ascending (= label order). An absent label matches
  * as ''. With no matcher that requires a label, starts from all series.
  */
-export function postingsForMatchers(ix: IndexReader, matchers: readonly Matcher[], fastPaths = true): Uint32Array {
+export function postingsForMatchers(ix: BlockIndex, matchers: readonly Matcher[], fastPaths = true): Uint32Array {
   const positive: Uint32Array[] = [];
   const negative: Uint32Array[] = [];
   for (const m of matchers) {

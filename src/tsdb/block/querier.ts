@@ -8,10 +8,11 @@ import type { Matcher } from '../../model/matcher.ts';
 import { ValueType } from '../../model/value.ts';
 import type { Querier, SampleColumns, SampleIterator, SelectHints, Series, SeriesSet } from '../../storage/interface.ts';
 import { collectColumns } from '../columns.ts';
-import type { ChunkReader } from './chunks.ts';
-import type { IndexReader } from './index-reader.ts';
-import type { ChunkMeta } from './index-writer.ts';
-import { BlockSeriesIterator, type LoadedChunk } from './iterators.ts';
+import type { BlockChunkReader } from './chunks.ts';
+import type { BlockIndex } from './index-reader.ts';
+import type { ChunkMeta } from './series-codec.ts';
+import { BlockSeriesIterator, splitChunkColumns, type LoadedChunk } from './iterators.ts';
+import { CorruptChunkError } from '../chunkenc/index.ts';
 import { postingsForMatchers } from './postings-for-matchers.ts';
 import { coversRange, intersectsRange, type Intervals, type TombstoneMap } from './tombstones.ts';
 
@@ -21,8 +22,8 @@ export interface BlockQuerierSource {
   /** Block range: minTime inclusive, maxTime exclusive (ms). */
   readonly minTime: number;
   readonly maxTime: number;
-  readonly index: IndexReader;
-  readonly chunks: ChunkReader;
+  readonly index: BlockIndex;
+  readonly chunks: BlockChunkReader;
   readonly tombstones: TombstoneMap;
   /** Regex fast paths (literal alternations, prefixes); off only to compare with the slow path. */
   readonly regexFastPaths: boolean;
@@ -191,7 +192,17 @@ class BlockSeries implements Series {
     const mint = Math.max(this.#mint, from);
     const maxt = Math.min(this.#maxt, to);
     if (mint > maxt) return { t: new Float64Array(0), v: new Float64Array(0) };
-    return collectColumns(new BlockSeriesIterator(this.#load(), mint, maxt, this.#ivs, (err) => this.#warn(err.message)), mint, maxt);
+    const chunks = this.#load();
+    if (this.#ivs === undefined) {
+      try {
+        const cols = splitChunkColumns(chunks, mint, maxt);
+        if (cols !== null) return cols;
+      } catch (err) {
+        if (!(err instanceof CorruptChunkError)) throw err;
+        // The iterator reads up to the bad chunk and warns.
+      }
+    }
+    return collectColumns(new BlockSeriesIterator(chunks, mint, maxt, this.#ivs, (err) => this.#warn(err.message)), mint, maxt);
   }
 
   #load(): LoadedChunk[] {
@@ -199,8 +210,8 @@ class BlockSeries implements Series {
     const out: LoadedChunk[] = [];
     for (const m of this.#metas) {
       try {
-        const c = this.#src.chunks.read(m.ref);
-        out.push({ mint: m.mint, maxt: m.maxt, encoding: c.encoding, data: c.data });
+        const c = this.#src.chunks.read(m);
+        out.push({ mint: m.mint, maxt: m.maxt, encoding: c.encoding, data: c.data, ts: c.ts });
       } catch (err) {
         this.#warn((err as Error).message);
       }

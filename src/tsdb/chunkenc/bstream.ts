@@ -55,6 +55,15 @@ export class BitWriter {
     this.#bits = 0;
   }
 
+  /**
+   * Forgets everything but keeps the buffer, zeroing the bytes written so far: for a writer reused
+   * across many short encodings. Views taken before are overwritten; copy them first.
+   */
+  clear(): void {
+    this.#buf.fill(0, 0, this.byteLength);
+    this.#bits = 0;
+  }
+
   /** Appends one bit (0 or 1). */
   writeBit(bit: number): void {
     const p = this.#bits;
@@ -86,6 +95,18 @@ export class BitWriter {
     } else {
       this.writeBits(lo, n);
     }
+  }
+
+  /** Appends whole bytes; a fast copy when the stream is at a byte boundary. */
+  writeBytes(bytes: Uint8Array): void {
+    if ((this.#bits & 7) !== 0) {
+      for (let i = 0; i < bytes.length; i++) this.writeBits(bytes[i], 8);
+      return;
+    }
+    const n = bytes.length * 8;
+    if (this.#bits + n > this.#buf.length << 3) this.#grow(n);
+    this.#buf.set(bytes, this.#bits >>> 3);
+    this.#bits += n;
   }
 
   /** Appends a non-negative safe integer as 7-bit groups, low group first (Go binary.PutUvarint). */

@@ -15,6 +15,11 @@ export const ChunkEncoding = {
   XOR: 1,
   /** Pharos' delta chunk: finer timestamp buckets, integer/decimal values as deltas (delta.ts). */
   Delta: 0x40,
+  /**
+   * A value stream without timestamps (values.ts), as blocks store chunks next to a shared
+   * timestamp column (timestamps.ts). Not a Chunk: newChunk and chunkFromBytes refuse it.
+   */
+  Values: 0x41,
 } as const;
 export type ChunkEncoding = (typeof ChunkEncoding)[keyof typeof ChunkEncoding];
 

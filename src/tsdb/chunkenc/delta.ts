@@ -27,18 +27,19 @@ const MODE_FLOAT = 0x00;
 /** Mode byte: values are integers N with v = N / 10^scale; the low nibble is the scale. */
 const MODE_DECIMAL = 0x10;
 /** Largest decimal scale (fraction digits); 10^15 is exact and N / 10^15 is correctly rounded. */
-const MAX_SCALE = 15;
+export const MAX_SCALE = 15;
 /** Largest |N| in decimal mode; keeps deltas and residuals exact (< 2^53 after zigzag). */
-const MAX_DECIMAL_INT = 2 ** 50;
-const POW10: number[] = Array.from({ length: MAX_SCALE + 1 }, (_, i) => 10 ** i);
+export const MAX_DECIMAL_INT = 2 ** 50;
+/** 10^0 … 10^MAX_SCALE, all exact. */
+export const POW10: readonly number[] = Array.from({ length: MAX_SCALE + 1 }, (_, i) => 10 ** i);
 
 /** Whether v cannot be a decimal at all: NaN (any payload), ±Inf or -0. */
-function isSpecial(v: number): boolean {
+export function isSpecial(v: number): boolean {
   return v !== v || v === Infinity || v === -Infinity || (v === 0 && 1 / v < 0);
 }
 
 /** The least scale >= from at which v is exactly N / 10^scale with |N| <= 2^50, or -1. */
-function scaleOf(v: number, from: number): number {
+export function scaleOf(v: number, from: number): number {
   if (isSpecial(v)) return -1;
   for (let e = from; e <= MAX_SCALE; e++) {
     const n = Math.round(v * POW10[e]);
@@ -50,9 +51,10 @@ function scaleOf(v: number, from: number): number {
 /**
  * Predicts the next integer delta: the previous delta when that has been cheaper lately (steady
  * rates), else zero (random increments, unchanged values). Costs are bit lengths of the zigzagged
- * residuals, as exponential moving averages with weight 1/4; shared by encoder and decoder.
+ * residuals, as exponential moving averages with weight 1/4; shared by encoder and decoder (and by
+ * the value streams of block chunks, values.ts).
  */
-class DeltaPredictor {
+export class DeltaPredictor {
   last = 0;
   #d1 = 0;
   #costDelta = 0;
