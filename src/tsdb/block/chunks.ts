@@ -276,13 +276,14 @@ export class ChunkSegments {
 
 /**
  * Decoded timestamp columns of one block, shared by its readers (columns never change). Holds up to
- * about maxSamples timestamps, then starts over.
+ * about maxSamples timestamps (default 128 Ki, 1 MiB), then starts over: every open block has one,
+ * and decoding a column again costs about as much as a chunk's timestamps did in format 1.
  */
 export class ColumnCache {
   readonly #map = new Map<number, Float64Array>();
   #samples = 0;
 
-  constructor(readonly maxSamples = 1 << 20) {}
+  constructor(readonly maxSamples = 1 << 17) {}
 
   get(ref: number): Float64Array | undefined {
     return this.#map.get(ref);
