@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../test/e2e/pharos-process.ts';
 import { BOUNDS, generateRedData, seriesText, type RedDataShape } from './red-data.ts';
@@ -100,9 +100,14 @@ async function openMetricsFile(): Promise<string> {
 async function loadPrometheus(): Promise<Target> {
   const file = await openMetricsFile();
   const data = backfillFile(file);
-  rmSync(file);
+  rmSync(dirname(file), { recursive: true, force: true });
   const prom = await startPrometheus({ dataDir: data, flags: ['--query.max-samples=500000000'] });
-  return { name: 'prometheus', url: prom.url, params: {}, stop: () => prom.stop() };
+  const stop = async () => {
+    await prom.stop();
+    // backfillFile put the blocks in a temporary directory of their own.
+    rmSync(dirname(data), { recursive: true, force: true });
+  };
+  return { name: 'prometheus', url: prom.url, params: {}, stop };
 }
 
 async function loadVictoriaMetrics(): Promise<Target> {
