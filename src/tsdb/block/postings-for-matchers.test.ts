@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Matcher, type MatchType } from '../../model/matcher.ts';
 import { prng } from '../chunkenc/test-util.ts';
 import { analyzeRegex, valueIndices } from './postings-for-matchers.ts';
-import { intersect, subtract, union } from './postings.ts';
+import { intersect, subtract, union } from '../postings-set.ts';
 
 describe('analyzeRegex', () => {
   it.each<[string, ReturnType<typeof analyzeRegex>]>([

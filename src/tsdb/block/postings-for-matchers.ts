@@ -6,7 +6,7 @@
  */
 import type { Matcher } from '../../model/matcher.ts';
 import { lowerBound, type BlockIndex } from './index-reader.ts';
-import { intersect, subtract, union } from './postings.ts';
+import { intersect, subtract, union } from '../postings-set.ts';
 
 /** What a regex reduces to, when it is simple enough to skip the regex engine. */
 export type RegexShape =
