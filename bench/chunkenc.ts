@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ChunkEncoding, newChunk, type Chunk } from '../src/tsdb/chunkenc/index.ts';
 import { ValueType } from '../src/model/value.ts';
+import { prng } from '../src/model/prng.ts';
 
 const { values: flags } = parseArgs({
   options: { chunks: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' } },
@@ -16,17 +17,6 @@ const SAMPLES_PER_CHUNK = 120;
 const INTERVAL_MS = 15_000;
 const JITTER_MS = 3;
 
-/** mulberry32: a small seeded PRNG, so every run sees the same series. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Series {
   ts: Float64Array;

@@ -20,6 +20,7 @@ import { ValueType } from '../src/model/value.ts';
 import type { Appendable, Queryable } from '../src/storage/interface.ts';
 import { openDb } from '../src/tsdb/db.ts';
 import { Head } from '../src/tsdb/head/index.ts';
+import { prng } from '../src/model/prng.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -98,17 +99,6 @@ function makeLabels(n: number): Labels[] {
   return out;
 }
 
-/** mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const MiB = 1024 * 1024;

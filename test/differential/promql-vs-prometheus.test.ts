@@ -17,23 +17,13 @@ import { createApiHandler } from '../../src/api/v1/index.ts';
 import { labelsFrom } from '../../src/model/labels.ts';
 import { openDb, type Db } from '../../src/tsdb/index.ts';
 import { apiQuery, backfill, startPrometheus, type ApiAnswer, type ApiSeries, type PrometheusPeer } from '../peers/prometheus.ts';
+import { prng } from '../../src/model/prng.ts';
 
 const T0 = 1_700_000_000; // seconds; the data spans T0 … T0 + 2h
 const STEP_S = 15;
 const POINTS = 480;
 const OFFSET_MS = 7;
 
-/** mulberry32: a small seeded PRNG so every run generates the same data and queries. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Family {
   readonly name: string;

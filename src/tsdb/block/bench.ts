@@ -14,6 +14,7 @@ import { ValueType } from '../../model/value.ts';
 import { ChunkEncoding, newChunk } from '../chunkenc/index.ts';
 import { compact, openBlock, writeBlock, type BlockSeries } from './index.ts';
 import { mkdtempSync } from 'node:fs';
+import { prng } from '../../model/prng.ts';
 
 const { values: flags } = parseArgs({
   options: { series: { type: 'string', default: '100000' }, encoding: { type: 'string', default: 'delta' }, rounds: { type: 'string', default: '7' } },
@@ -27,17 +28,6 @@ const T0 = 1_700_000_000_000;
 const METRICS = 100;
 const INSTANCES = Math.ceil(SERIES / METRICS);
 
-/** mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 const ms = (ns: bigint) => Number(ns) / 1e6;

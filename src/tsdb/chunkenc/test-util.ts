@@ -1,17 +1,7 @@
 /** @module Test helpers for chunk codecs: a seeded PRNG and bit-exact float comparison. */
 import { floatHi, floatLo } from './float-bits.ts';
+export { prng } from '../../model/prng.ts';
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The float64 with these 16 hex digits as its IEEE 754 bits. */
 export function f64FromHex(hex: string): number {
