@@ -57,6 +57,7 @@ export async function startPharos(config: PharosConfig, log: Logger): Promise<Ru
     retentionTimeMs: st.retentionTimeMs,
     retentionBytes: st.retentionBytes,
     outOfOrderTimeWindowMs: st.outOfOrderTimeWindowMs,
+    readCacheBytes: st.readCacheBytes,
     ...(seriesLimiter ? { seriesLimiter } : {}),
   });
   // Every write path appends through here: the local store first, then each remote's disk buffer.

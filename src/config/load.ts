@@ -41,6 +41,8 @@ export interface PharosConfig {
     retentionTimeMs: number;
     retentionBytes: number;
     outOfOrderTimeWindowMs: number;
+    /** Bytes of block chunk pages kept for queries (storage.read_cache_size). */
+    readCacheBytes: number;
     /** Cardinality limits on active series (0 = off). */
     maxSeries: number;
     maxSeriesPerMetric: number;
@@ -125,6 +127,7 @@ export function loadConfig(sources: ConfigSources = {}): PharosConfig {
       retentionTimeMs: v('storage.retention.time'),
       retentionBytes: v('storage.retention.size'),
       outOfOrderTimeWindowMs: v('storage.out_of_order_time_window'),
+      readCacheBytes: v('storage.read_cache_size'),
       maxSeries: v('storage.max_series'),
       maxSeriesPerMetric: v('storage.max_series_per_metric'),
       maxSeriesPerService: v('storage.max_series_per_service'),

@@ -13,6 +13,7 @@ import type { Appendable, Appender, Deletable, MetricMetadata, Queryable, Querie
 import { StorageError } from '../storage/interface.ts';
 import type { SeriesAdmission } from '../storage/series-limits.ts';
 import { applyRetention, compact, mergeQueriers, openBlock, openBlocks, planCompaction, removeBlockDir, writeBlock, type Block, type BlockMeta } from './block/index.ts';
+import { DEFAULT_READ_CACHE_BYTES, PageCache } from './block/page-cache.ts';
 import { parseMeta } from './block/meta.ts';
 import { Head, type CommitBatch, type HeadCardinality } from './head/index.ts';
 import { CommitLog, replayIntoHead, type HeadReplay } from './head-log.ts';
@@ -52,6 +53,8 @@ export interface DbOptions {
   outOfOrderTimeWindowMs?: number;
   /** Cardinality limits: asked before the head creates a series (storage/series-limits.ts). */
   seriesLimiter?: SeriesAdmission;
+  /** Bytes of block chunk pages kept in memory for queries (default 64 MiB; 0 = none; block/page-cache.ts). */
+  readCacheBytes?: number;
 }
 
 /** Figures of the store, for /api/v1/status/tsdb and tests. */
@@ -100,14 +103,17 @@ export class Db implements Appendable, Queryable, Deletable {
   #scheduled = false;
   #retryAt = 0;
   readonly #abort = new AbortController();
+  /** Block chunk pages read by queries, shared by every block. */
+  readonly #pageCache: PageCache;
   readonly #timer: NodeJS.Timeout;
   /** Open queriers by the block-set epoch they were opened in: a head truncation waits for older ones. */
   #epoch = 0;
   readonly #readers = new Map<number, number>();
   #closed = false;
 
-  private constructor(options: DbOptions, head: Head, wal: Wal, commitLog: CommitLog, blocks: Block[]) {
+  private constructor(options: DbOptions, head: Head, wal: Wal, commitLog: CommitLog, blocks: Block[], pageCache: PageCache) {
     this.#dir = options.dir;
+    this.#pageCache = pageCache;
     this.#head = head;
     this.#wal = wal;
     this.#commitLog = commitLog;
@@ -128,7 +134,8 @@ export class Db implements Appendable, Queryable, Deletable {
     const { dir } = options;
     const log = options.logger;
     mkdirSync(dir, { recursive: true });
-    const { blocks, report } = await openBlocks(dir, { ...(log ? { logger: log } : {}) });
+    const pageCache = new PageCache(options.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES);
+    const { blocks, report } = await openBlocks(dir, { pageCache, ...(log ? { logger: log } : {}) });
     const wal = Wal.open(join(dir, 'wal'), { fsync: options.fsync ?? 'never', ...(log ? { logger: log } : {}), ...(options.walSegmentBytes ? { segmentSize: options.walSegmentBytes } : {}) });
     const commitLog = new CommitLog(wal);
     let db: Db | null = null;
@@ -161,7 +168,7 @@ export class Db implements Appendable, Queryable, Deletable {
       const meta = quarantinedMeta(q.movedTo ?? join(dir, q.ulid));
       log?.warn("tsdb: a quarantined block's samples are not served", { block: q.ulid, ...(meta ? { min_time: meta.minTime, max_time: meta.maxTime, samples: meta.stats.numSamples, series: meta.stats.numSeries } : { meta: 'unreadable' }) });
     }
-    db = new Db(options, head, wal, commitLog, blocks);
+    db = new Db(options, head, wal, commitLog, blocks, pageCache);
     log?.info('tsdb: opened', {
       blocks: blocks.length,
       quarantined_blocks: report.quarantined.length,
@@ -274,7 +281,7 @@ export class Db implements Appendable, Queryable, Deletable {
         if (this.#closed) return;
         if (b.meta.stats.numTombstones === 0) continue;
         const meta = await compact(this.#dir, [b], { signal: this.#abort.signal, ...(this.#log ? { logger: this.#log } : {}) });
-        const block = await openBlock(join(this.#dir, meta.ulid), { verify: 'quick', ...(this.#log ? { logger: this.#log } : {}) });
+        const block = await openBlock(join(this.#dir, meta.ulid), { verify: 'quick', pageCache: this.#pageCache, ...(this.#log ? { logger: this.#log } : {}) });
         this.#setBlocks([...this.#blocks.filter((x) => x !== b), block]);
         void b.close();
         this.#log?.info('tsdb: block rewritten without its tombstones', { block: b.ulid, new_block: meta.ulid, series: meta.stats.numSeries, samples: meta.stats.numSamples });
@@ -386,7 +393,7 @@ export class Db implements Appendable, Queryable, Deletable {
     const signal = this.#abort.signal;
     this.#log?.info('tsdb: cutting the head into a block', { mint, maxt, head_max_time: head.maxTime });
     const meta = await writeBlock(this.#dir, head.seriesForBlock(mint, maxt - 1), { minTime: mint, maxTime: maxt, signal });
-    const block = await openBlock(join(this.#dir, meta.ulid), { verify: 'quick', ...(this.#log ? { logger: this.#log } : {}) });
+    const block = await openBlock(join(this.#dir, meta.ulid), { verify: 'quick', pageCache: this.#pageCache, ...(this.#log ? { logger: this.#log } : {}) });
     this.#setBlocks([...this.#blocks, block]);
     // Queriers opened before the block was listed read these samples from the head.
     const epoch = this.#epoch;
@@ -434,7 +441,7 @@ export class Db implements Appendable, Queryable, Deletable {
       const parents = this.#blocks.filter((b) => ulids.has(b.ulid));
       this.#log?.info('tsdb: compacting blocks', { blocks: parents.map((b) => b.ulid).join(',') });
       const meta = await compact(this.#dir, parents, { signal: this.#abort.signal, ...(this.#log ? { logger: this.#log } : {}) });
-      const block = await openBlock(join(this.#dir, meta.ulid), { verify: 'quick', ...(this.#log ? { logger: this.#log } : {}) });
+      const block = await openBlock(join(this.#dir, meta.ulid), { verify: 'quick', pageCache: this.#pageCache, ...(this.#log ? { logger: this.#log } : {}) });
       this.#setBlocks([...this.#blocks.filter((b) => !ulids.has(b.ulid)), block]);
       // Open queriers keep reading the parents' open files; they close after them.
       for (const p of parents) void p.close();

@@ -15,6 +15,7 @@ import { CorruptBlockError } from './errors.ts';
 import { writeFileAtomic } from './fs-util.ts';
 import { type BlockIndex, IndexReader, openIndex, type OpenedIndex } from './index-reader.ts';
 import { parseMeta, serializeMeta, type BlockMeta } from './meta.ts';
+import type { PageCache } from './page-cache.ts';
 import { postingsForMatchers } from './postings-for-matchers.ts';
 import { BlockQuerier } from './querier.ts';
 import { addInterval, countIntervals, coversRange, decodeTombstones, encodeTombstones, type TombstoneMap } from './tombstones.ts';
@@ -48,6 +49,11 @@ export interface OpenBlockOptions {
   fsync?: boolean;
   /** Regex fast paths for select; false only to compare results with the slow path. */
   regexFastPaths?: boolean;
+  /**
+   * The read cache queries read chunk pages through (format 2), shared by the blocks of a store;
+   * without one, each querier reads its own read-ahead windows and checks their pages' CRCs.
+   */
+  pageCache?: PageCache;
 }
 
 /** What compaction reads from a block; release() when done. */
@@ -180,7 +186,7 @@ export class Block implements Queryable {
         minTime: this.#meta.minTime,
         maxTime: this.#meta.maxTime,
         index: this.#index,
-        chunks: this.#chunkReader(this.#opts.readaheadBytes ?? DEFAULT_READAHEAD_BYTES),
+        chunks: this.#chunkReader(this.#opts.readaheadBytes ?? DEFAULT_READAHEAD_BYTES, this.#opts.pageCache ?? null),
         tombstones: this.#tombstones,
         regexFastPaths: this.#opts.regexFastPaths ?? true,
         release,
@@ -193,12 +199,13 @@ export class Block implements Queryable {
   /** @internal A reader for compaction; holds the block open until release(). */
   reader(): BlockReader {
     const release = this.#acquire();
-    return { meta: this.#meta, index: this.#index, chunks: this.#chunkReader(4 << 20), tombstones: this.#tombstones, release };
+    // Compaction reads each page once: past the read cache, so queries keep theirs.
+    return { meta: this.#meta, index: this.#index, chunks: this.#chunkReader(4 << 20, null), tombstones: this.#tombstones, release };
   }
 
-  #chunkReader(readaheadBytes: number): BlockChunkReader {
+  #chunkReader(readaheadBytes: number, cache: PageCache | null): BlockChunkReader {
     const ix = this.#index;
-    return ix instanceof IndexReader ? new ChunkReader(this.#segments, ix.pages, this.#columns, readaheadBytes) : new ChunkReaderV1(this.#segments, readaheadBytes);
+    return ix instanceof IndexReader ? new ChunkReader(this.#segments, ix.pages, this.#columns, readaheadBytes, cache) : new ChunkReaderV1(this.#segments, readaheadBytes);
   }
 
   /**
@@ -262,6 +269,7 @@ export class Block implements Queryable {
     this.#closing = new Promise<void>((resolve) => {
       const done = () => {
         this.#segments.close();
+        this.#opts.pageCache?.dropSegments(this.#segments.ids, this.#segments.sizes.length);
         resolve();
       };
       if (this.#pending === 0) done();

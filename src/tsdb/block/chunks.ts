@@ -12,6 +12,7 @@ import { crc32 } from 'node:zlib';
 import { ChunkEncoding, CorruptChunkError, checkValuesHeader, readTimestamps } from '../chunkenc/index.ts';
 import { CorruptBlockError, CorruptChunkReadError } from './errors.ts';
 import { FileWriter, fsyncDir } from './fs-util.ts';
+import { PAGE_BAD_CRC, PAGE_GOOD, PAGE_GROUP_BYTES, PAGE_TRUNCATED, PAGE_UNCHECKED, type PageCache, type Pages, pageGroupKey, segmentIds } from './page-cache.ts';
 import type { ChunkMeta } from './series-codec.ts';
 
 /** "PCHK": first 4 bytes of every chunk segment. */
@@ -183,11 +184,14 @@ export class ChunkSegments {
   readonly sizes: readonly number[];
   /** The segments' format version (1 or 2). */
   readonly version: number;
+  /** The read cache id of segment 0; segment i has ids + i (page-cache.ts segmentIds). */
+  readonly ids: number;
 
   private constructor(fds: number[], sizes: number[], version: number) {
     this.#fds = fds;
     this.sizes = sizes;
     this.version = version;
+    this.ids = segmentIds(fds.length);
   }
 
   /** Opens `<blockDir>/chunks/*`; throws CorruptBlockError for a missing, misnamed or bad-header segment. */
@@ -240,7 +244,8 @@ export class ChunkSegments {
   /** Reads `length` bytes at `offset` of a segment into a new buffer (short at the end of the file). */
   readAt(segment: number, offset: number, length: number): Buffer {
     const n = Math.max(0, Math.min(length, this.sizes[segment] - offset));
-    const buf = Buffer.allocUnsafe(n);
+    // Not from Buffer's shared pool: a page kept in the read cache should hold only its own bytes.
+    const buf = Buffer.allocUnsafeSlow(n);
     let got = 0;
     while (got < n) {
       const r = readSync(this.#fds[segment], buf, got, n - got, offset + got);
@@ -299,37 +304,39 @@ export class ColumnCache {
   }
 }
 
-const PAGE_UNCHECKED = 0;
-const PAGE_GOOD = 1;
-const PAGE_BAD = 2;
+const NO_PAGES: Pages = { buf: new Uint8Array(0), start: 0, first: 0, count: 0, state: new Uint8Array(0) };
 
 /**
- * Reads format-2 chunks through a read-ahead window of whole pages. A page's CRC is checked the
- * first time an item in it is read; a bad page fails only the chunks in it. Windows are fresh
- * buffers never written again, so returned views stay valid while referenced. One per querier or
- * compaction.
+ * Reads format-2 chunks a page at a time. With a PageCache, through groups of pages kept there
+ * (checked when read in); without one (compaction, verification), through a read-ahead window of
+ * whole pages of its own, each page's CRC checked the first time an item in it is read. A bad page
+ * fails only the chunks in it. Page buffers are never written again once read, so returned views
+ * stay valid while referenced. One per querier or compaction.
  */
 export class ChunkReader implements BlockChunkReader {
   readonly #segs: ChunkSegments;
   readonly #pages: readonly SegmentPages[];
   readonly #columns: ColumnCache;
   readonly #maxReadahead: number;
+  readonly #cache: PageCache | null;
   #readahead = MIN_READAHEAD_BYTES;
-  #winSeg = -1;
-  #winPage = 0;
-  #winPages = 0;
-  #winStart = 0;
-  #win: Buffer = Buffer.alloc(0);
-  #checked = new Uint8Array(64);
+  /** The pages read last, of segment #seg; #page is the last page located in them (-1: none). */
+  #seg = -1;
+  #cur: Pages = NO_PAGES;
+  #page = -1;
+  /** What #locate found: the item's offset in #cur.buf and where its page ends there. */
+  #at = 0;
+  #end = 0;
   /** Pages whose CRC this reader has checked (verification counts them). */
   pagesChecked = 0;
 
-  /** `readaheadBytes` caps the read-ahead window (default 256 KiB). */
-  constructor(segs: ChunkSegments, pages: readonly SegmentPages[], columns: ColumnCache, readaheadBytes = DEFAULT_READAHEAD_BYTES) {
+  /** `readaheadBytes` caps the read-ahead window (default 256 KiB) when there is no cache. */
+  constructor(segs: ChunkSegments, pages: readonly SegmentPages[], columns: ColumnCache, readaheadBytes = DEFAULT_READAHEAD_BYTES, cache: PageCache | null = null) {
     this.#segs = segs;
     this.#pages = pages;
     this.#columns = columns;
     this.#maxReadahead = Math.max(MIN_READAHEAD_BYTES, readaheadBytes);
+    this.#cache = cache !== null && cache.maxBytes > 0 ? cache : null;
   }
 
   read(meta: ChunkMeta): StoredChunk {
@@ -348,26 +355,30 @@ export class ChunkReader implements BlockChunkReader {
 
   /** Decodes the column at `ref` from its page, bypassing the cache; `end` is the ref right after it. */
   decodeColumn(ref: number): { ts: Float64Array; end: number } {
-    const { segment, offset, win, pageEnd } = this.#locate(ref);
+    this.#locate(ref);
+    const cur = this.#cur;
     try {
-      const d = readTimestamps(win, offset - this.#winStart, pageEnd - this.#winStart);
-      return { ts: d.ts, end: chunkRef(segment, d.end + this.#winStart) };
+      const d = readTimestamps(cur.buf, this.#at, this.#end);
+      return { ts: d.ts, end: chunkRef(this.#seg, d.end + cur.start) };
     } catch (err) {
-      if (err instanceof CorruptChunkError) throw readError(segment, offset, `timestamp column: ${err.message}`);
+      if (err instanceof CorruptChunkError) throw readError(this.#seg, this.#at + cur.start, `timestamp column: ${err.message}`);
       throw err;
     }
   }
 
   /** The `len` bytes at `ref`, which must lie in one page. */
   item(ref: number, len: number): Uint8Array {
-    const { segment, offset, win, pageEnd } = this.#locate(ref);
-    if (offset + len > pageEnd) throw readError(segment, offset, `chunk of ${len} bytes crosses the end of its page at ${pageEnd}`);
-    const start = offset - this.#winStart;
-    return win.subarray(start, start + len);
+    this.#locate(ref);
+    const at = this.#at;
+    if (at + len > this.#end) {
+      const start = this.#cur.start;
+      throw readError(this.#seg, at + start, `chunk of ${len} bytes crosses the end of its page at ${this.#end + start}`);
+    }
+    return this.#cur.buf.subarray(at, at + len);
   }
 
-  /** Loads the page holding `ref` (checking its CRC once) and tells where it is in the window. */
-  #locate(ref: number): { segment: number; offset: number; win: Buffer; pageEnd: number } {
+  /** Finds the page holding `ref`, loading it (its CRC checked) if need be; sets #at and #end. */
+  #locate(ref: number): void {
     const segment = Math.floor(ref / TWO_POW_32);
     const offset = ref - segment * TWO_POW_32;
     const pages = this.#pages[segment];
@@ -375,42 +386,83 @@ export class ChunkReader implements BlockChunkReader {
     const starts = pages.starts;
     const n = starts.length - 1;
     if (!(offset >= SEGMENT_HEADER_BYTES && offset < starts[n])) throw readError(segment, offset, `offset outside the pages of the segment (${starts[n]} bytes)`);
-    const p = pageOf(starts, offset);
-    if (segment !== this.#winSeg || p < this.#winPage || p >= this.#winPage + this.#winPages) this.#load(segment, p);
-    const k = p - this.#winPage;
-    if (this.#checked[k] !== PAGE_GOOD) {
-      const from = starts[p] - this.#winStart;
-      const to = starts[p + 1] - this.#winStart;
-      if (this.#checked[k] === PAGE_BAD || to > this.#win.length) throw readError(segment, starts[p], to > this.#win.length ? 'page runs past the end of the segment' : 'CRC mismatch');
-      const got = crc32(this.#win.subarray(from, to));
-      const want = pages.crcs[p];
-      if (got !== want) {
-        this.#checked[k] = PAGE_BAD;
-        throw readError(segment, starts[p], `CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`);
+    let p = this.#page;
+    // Items are mostly read in order: the page of the last one or the next.
+    if (segment !== this.#seg || p < 0 || !(starts[p] <= offset && offset < starts[p + 1])) {
+      p = segment === this.#seg && p >= 0 && p + 1 < n && starts[p + 1] <= offset && offset < starts[p + 2] ? p + 1 : pageOf(starts, offset);
+      let cur = this.#cur;
+      if (segment !== this.#seg || p < cur.first || p >= cur.first + cur.count) {
+        this.#page = -1;
+        cur = this.#cache !== null ? this.#group(segment, p) : this.#window(segment, p);
+        this.#cur = cur;
+        this.#seg = segment;
       }
-      this.#checked[k] = PAGE_GOOD;
-      this.pagesChecked++;
+      const k = p - cur.first;
+      if (cur.state[k] === PAGE_UNCHECKED) cur.state[k] = this.#check(pages, p, cur);
+      if (cur.state[k] !== PAGE_GOOD) throw this.#pageError(pages, segment, p, cur);
+      this.#page = p;
     }
-    return { segment, offset, win: this.#win, pageEnd: starts[p + 1] };
+    const base = this.#cur.start;
+    this.#at = offset - base;
+    this.#end = starts[p + 1] - base;
+  }
+
+  /** The group of pages holding page p, from the cache or read into it (all its pages checked). */
+  #group(segment: number, p: number): Pages {
+    const cache = this.#cache!;
+    const starts = this.#pages[segment].starts;
+    const g = Math.floor(starts[p] / PAGE_GROUP_BYTES);
+    const key = pageGroupKey(this.#segs.ids + segment, g);
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const n = starts.length - 1;
+    let first = p;
+    while (first > 0 && starts[first - 1] >= g * PAGE_GROUP_BYTES) first--;
+    let last = p;
+    const groupEnd = (g + 1) * PAGE_GROUP_BYTES;
+    while (last + 1 < n && starts[last + 1] < groupEnd) last++;
+    const pages = this.#read(segment, first, last + 1);
+    for (let k = 0; k < pages.count; k++) pages.state[k] = this.#check(this.#pages[segment], first + k, pages);
+    cache.set(key, pages);
+    return pages;
   }
 
   /** Reads pages p… of a segment into a new window: at least page p, up to the read-ahead. */
-  #load(segment: number, p: number): void {
+  #window(segment: number, p: number): Pages {
     const starts = this.#pages[segment].starts;
-    const winEnd = this.#winStart + this.#win.length;
+    const cur = this.#cur;
+    const winEnd = cur.start + cur.buf.length;
     // Reading on from about where the window ended: read further ahead next time; a jump: start small.
-    const forward = segment === this.#winSeg && starts[p] >= this.#winStart && starts[p] <= winEnd + this.#readahead;
+    const forward = segment === this.#seg && starts[p] >= cur.start && starts[p] <= winEnd + this.#readahead;
     this.#readahead = forward ? Math.min(this.#readahead * 2, this.#maxReadahead) : MIN_READAHEAD_BYTES;
     const n = starts.length - 1;
     let q = p + 1;
     while (q < n && starts[q + 1] - starts[p] <= this.#readahead) q++;
-    this.#win = this.#segs.readAt(segment, starts[p], starts[q] - starts[p]);
-    this.#winSeg = segment;
-    this.#winPage = p;
-    this.#winPages = q - p;
-    this.#winStart = starts[p];
-    if (this.#checked.length < q - p) this.#checked = new Uint8Array((q - p) * 2);
-    this.#checked.fill(PAGE_UNCHECKED, 0, q - p);
+    return this.#read(segment, p, q);
+  }
+
+  /** Pages [p, q) of a segment, unchecked, in a buffer of their own (off the V8 heap). */
+  #read(segment: number, p: number, q: number): Pages {
+    const starts = this.#pages[segment].starts;
+    const buf = this.#segs.readAt(segment, starts[p], starts[q] - starts[p]);
+    return { buf, start: starts[p], first: p, count: q - p, state: new Uint8Array(q - p) };
+  }
+
+  /** Checks page p of `in`: PAGE_GOOD, PAGE_BAD_CRC or PAGE_TRUNCATED. */
+  #check(pages: SegmentPages, p: number, held: Pages): number {
+    const from = pages.starts[p] - held.start;
+    const to = pages.starts[p + 1] - held.start;
+    if (to > held.buf.length) return PAGE_TRUNCATED;
+    this.pagesChecked++;
+    return crc32(held.buf.subarray(from, to)) === pages.crcs[p] ? PAGE_GOOD : PAGE_BAD_CRC;
+  }
+
+  #pageError(pages: SegmentPages, segment: number, p: number, held: Pages): CorruptChunkReadError {
+    const at = pages.starts[p];
+    if (held.state[p - held.first] === PAGE_TRUNCATED) return readError(segment, at, 'page runs past the end of the segment');
+    const want = pages.crcs[p];
+    const got = crc32(held.buf.subarray(at - held.start, pages.starts[p + 1] - held.start));
+    return readError(segment, at, `CRC mismatch (stored 0x${want.toString(16)}, computed 0x${got.toString(16)})`);
   }
 }
 

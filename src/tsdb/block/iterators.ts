@@ -2,7 +2,8 @@
  * @module Sample iterators over block data: one series' chunks clipped to a time range with
  * tombstones applied, and a k-way merge of iterators that drops duplicate timestamps.
  */
-import type { SampleColumns, SampleIterator } from '../../storage/interface.ts';
+import type { SampleIterator } from '../../storage/interface.ts';
+import type { ColumnsBuilder } from '../columns.ts';
 import { ValueType } from '../../model/value.ts';
 import { chunkFromBytes } from '../chunkenc/factory.ts';
 import { ChunkEncoding } from '../chunkenc/chunk.ts';
@@ -141,37 +142,29 @@ export class BlockSeriesIterator implements SampleIterator {
 }
 
 /**
- * The samples of `chunks` (in time order, not overlapping) within [mint, maxt] as columns, when
- * every chunk is a value stream with its timestamps (format 2); else null. Timestamps are copied
- * from the columns and values decoded in one pass per chunk, with no iterator per sample. Throws
- * CorruptChunkError for a value stream that does not decode (the caller then takes the iterator,
- * which drops that chunk with a warning).
+ * Appends the samples of `chunks` (in time order, not overlapping) within [mint, maxt] to `b`,
+ * when every chunk is a value stream with its timestamps (format 2); else appends nothing and
+ * returns false. Chunks outside the range are skipped by their mint and maxt; timestamps are
+ * copied from the columns and values decoded in one pass per chunk, with no iterator per sample.
+ * Throws CorruptChunkError for a value stream that does not decode, having appended part of the
+ * samples (the caller then rewinds and takes the iterator, which drops that chunk with a warning).
  */
-export function splitChunkColumns(chunks: readonly LoadedChunk[], mint: number, maxt: number): SampleColumns | null {
-  let total = 0;
-  const bounds = new Int32Array(chunks.length * 2);
+export function appendChunkColumns(b: ColumnsBuilder, chunks: readonly LoadedChunk[], mint: number, maxt: number): boolean {
+  for (let k = 0; k < chunks.length; k++) if (chunks[k].ts === null) return false;
   for (let k = 0; k < chunks.length; k++) {
-    const ts = chunks[k].ts;
-    if (ts === null) return null;
-    const lo = firstAtOrAfter(ts, mint);
-    const hi = firstAtOrAfter(ts, maxt + 1);
-    bounds[2 * k] = lo;
-    bounds[2 * k + 1] = hi;
-    total += hi - lo;
-  }
-  const t = new Float64Array(total);
-  const v = new Float64Array(total);
-  let at = 0;
-  for (let k = 0; k < chunks.length; k++) {
-    const lo = bounds[2 * k];
-    const hi = bounds[2 * k + 1];
+    const c = chunks[k];
+    if (c.maxt < mint) continue;
+    if (c.mint > maxt) break;
+    const ts = c.ts!;
+    const lo = c.mint >= mint ? 0 : firstAtOrAfter(ts, mint);
+    const hi = c.maxt <= maxt ? ts.length : firstAtOrAfter(ts, maxt + 1);
     if (hi === lo) continue;
-    const ts = chunks[k].ts!;
-    t.set(ts.subarray(lo, hi), at);
-    decodeValues(chunks[k].data, ts.length, lo, hi, v, at);
-    at += hi - lo;
+    b.reserve(hi - lo);
+    b.t.set(lo === 0 && hi === ts.length ? ts : ts.subarray(lo, hi), b.n);
+    decodeValues(c.data, ts.length, lo, hi, b.v, b.n);
+    b.n += hi - lo;
   }
-  return { t, v };
+  return true;
 }
 
 /** The first index i with ts[i] >= x (ts ascending). */

@@ -6,7 +6,7 @@
 import { compareLabels, type Labels } from '../../model/labels.ts';
 import type { Matcher } from '../../model/matcher.ts';
 import type { Querier, SampleColumns, SampleIterator, SelectHints, Series, SeriesSet } from '../../storage/interface.ts';
-import { collectColumns, concatDisjoint } from '../columns.ts';
+import { collectColumns, columnsBuilder, concatDisjoint, isColumnsSource } from '../columns.ts';
 import { MergeIterator } from './iterators.ts';
 
 /**
@@ -112,10 +112,29 @@ class MergedSeries implements Series {
     return new MergeIterator(this.#parts.map((p) => p.iterator()));
   }
 
-  /** Concatenated columns of the parts when they do not overlap in time, else the merged samples. */
+  /**
+   * The parts' samples one after another when they do not overlap in time (blocks and head
+   * usually do not): decoded straight into one builder when every part can, else concatenated.
+   * Otherwise the merged samples.
+   */
   columns(from: number, to: number): SampleColumns {
     const parts = this.#parts;
-    if (parts.every((p) => p.columns !== undefined)) {
+    if (parts.every(isColumnsSource)) {
+      const b = columnsBuilder();
+      let last = -Infinity;
+      let disjoint = true;
+      for (const p of parts) {
+        const start = b.n;
+        p.appendColumns(b, from, to);
+        if (b.n === start) continue;
+        if (!(b.t[start] > last)) {
+          disjoint = false;
+          break;
+        }
+        last = b.t[b.n - 1];
+      }
+      if (disjoint) return b.finish();
+    } else if (parts.every((p) => p.columns !== undefined)) {
       const joined = concatDisjoint(parts.map((p) => p.columns!(from, to)));
       if (joined !== null) return joined;
     }

@@ -7,11 +7,11 @@ import type { Labels } from '../../model/labels.ts';
 import type { Matcher } from '../../model/matcher.ts';
 import { ValueType } from '../../model/value.ts';
 import type { Querier, SampleColumns, SampleIterator, SelectHints, Series, SeriesSet } from '../../storage/interface.ts';
-import { collectColumns } from '../columns.ts';
+import { type ColumnsBuilder, columnsBuilder } from '../columns.ts';
 import type { BlockChunkReader } from './chunks.ts';
 import type { BlockIndex } from './index-reader.ts';
 import type { ChunkMeta } from './series-codec.ts';
-import { BlockSeriesIterator, splitChunkColumns, type LoadedChunk } from './iterators.ts';
+import { BlockSeriesIterator, appendChunkColumns, type LoadedChunk } from './iterators.ts';
 import { CorruptChunkError } from '../chunkenc/index.ts';
 import { postingsForMatchers } from './postings-for-matchers.ts';
 import { coversRange, intersectsRange, type Intervals, type TombstoneMap } from './tombstones.ts';
@@ -189,20 +189,31 @@ class BlockSeries implements Series {
   }
 
   columns(from: number, to: number): SampleColumns {
+    const b = columnsBuilder();
+    this.appendColumns(b, from, to);
+    return b.finish();
+  }
+
+  /**
+   * Decodes the samples within [from, to] into `b`: timestamps copied from the chunks' columns,
+   * values decoded in one loop per chunk. With tombstones, a format-1 chunk or a value stream that
+   * does not decode, the iterator takes over (it drops a bad chunk with a warning).
+   */
+  appendColumns(b: ColumnsBuilder, from: number, to: number): void {
     const mint = Math.max(this.#mint, from);
     const maxt = Math.min(this.#maxt, to);
-    if (mint > maxt) return { t: new Float64Array(0), v: new Float64Array(0) };
+    if (mint > maxt) return;
     const chunks = this.#load();
+    const start = b.n;
     if (this.#ivs === undefined) {
       try {
-        const cols = splitChunkColumns(chunks, mint, maxt);
-        if (cols !== null) return cols;
+        if (appendChunkColumns(b, chunks, mint, maxt)) return;
       } catch (err) {
         if (!(err instanceof CorruptChunkError)) throw err;
-        // The iterator reads up to the bad chunk and warns.
       }
+      b.n = start;
     }
-    return collectColumns(new BlockSeriesIterator(chunks, mint, maxt, this.#ivs, (err) => this.#warn(err.message)), mint, maxt);
+    b.pushIterator(new BlockSeriesIterator(chunks, mint, maxt, this.#ivs, (err) => this.#warn(err.message)), mint, maxt);
   }
 
   #load(): LoadedChunk[] {

@@ -235,6 +235,31 @@ export class BitReader {
   }
 }
 
+/**
+ * The 32 bits of b[0, len) starting at bit `pos` (MSB first) as an int32, zero-padded past len:
+ * BitReader.peek32 for decoders that keep the bit position in a local variable (bulk loops).
+ */
+export function peekBits32(b: Uint8Array, len: number, pos: number): number {
+  const i = pos >>> 3;
+  const off = pos & 7;
+  if (i + 4 < len) return (((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) << off) | (b[i + 4] >>> (8 - off));
+  return peekTail(b, len, i, off);
+}
+
+function peekTail(b: Uint8Array, len: number, i: number, off: number): number {
+  const b0 = i < len ? b[i] : 0;
+  const b1 = i + 1 < len ? b[i + 1] : 0;
+  const b2 = i + 2 < len ? b[i + 2] : 0;
+  const b3 = i + 3 < len ? b[i + 3] : 0;
+  const b4 = i + 4 < len ? b[i + 4] : 0;
+  return (((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) << off) | (b4 >>> (8 - off));
+}
+
+/** The error of a bulk decoder whose reads ran past the end of its bytes (built out of line). */
+export function eofError(pos: number, endBit: number): CorruptChunkError {
+  return new CorruptChunkError(`read at bit ${pos} runs past the end (${endBit} bits)`);
+}
+
 /** Maps a safe integer to a non-negative one: 0, -1, 1, -2 → 0, 1, 2, 3 (Go's varint zigzag). */
 export function zigzag(x: number): number {
   return x >= 0 ? 2 * x : -2 * x - 1;

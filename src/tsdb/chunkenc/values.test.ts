@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { STALE_NAN, ValueType } from '../../model/value.ts';
-import { BitWriter, CorruptChunkError } from './bstream.ts';
+import { BitReader, BitWriter, CorruptChunkError, unzigzag } from './bstream.ts';
+import { DeltaPredictor, POW10 } from './delta.ts';
+import { floatFromBits } from './float-bits.ts';
+import { RICE_MAX_Z, RiceState, readRice } from './rice.ts';
+import { XorValueState, readXorValue } from './xor.ts';
 import { VALUES_CONST, VALUES_CONST_DECIMAL, VALUES_DECIMAL, VALUES_FLOAT, ValuesIterator, checkValuesHeader, decodeValues, writeValues } from './values.ts';
 import { f64FromHex, hex, hexOfF64, prng } from './test-util.ts';
 
@@ -147,5 +151,121 @@ describe('value streams', () => {
     const w = new BitWriter();
     w.writeBit(1);
     expect(() => writeValues(w, Float64Array.of(1), 1)).toThrow(RangeError);
+  });
+});
+
+/**
+ * decodeValues as it was written first, sample by sample through BitReader, RiceState,
+ * DeltaPredictor and readXorValue: the reference the inlined loops must agree with bit for bit,
+ * including where a damaged stream makes them throw.
+ */
+function referenceDecode(bytes: Uint8Array, n: number): string[] {
+  checkValuesHeader(bytes);
+  const out: string[] = [];
+  const mode = bytes[0];
+  const kind = mode & 0xf0;
+  const pow = POW10[mode & 0x0f];
+  const r = new BitReader(bytes, 1, bytes.length);
+  if (kind === VALUES_CONST) {
+    const v = floatFromBits(r.readBits(32), r.readBits(32));
+    return Array.from({ length: n }, () => hexOfF64(v));
+  }
+  if (kind === VALUES_CONST_DECIMAL) {
+    const v = r.readVarint() / pow;
+    return Array.from({ length: n }, () => hexOfF64(v));
+  }
+  if (kind === VALUES_FLOAT) {
+    const xs = new XorValueState();
+    xs.reset(false);
+    for (let i = 0; i < n; i++) {
+      if (i === 0) {
+        xs.hi = r.readBits(32);
+        xs.lo = r.readBits(32);
+      } else {
+        readXorValue(r, xs);
+      }
+      out.push(hexOfF64(floatFromBits(xs.hi, xs.lo)));
+    }
+    return out;
+  }
+  const rice = new RiceState();
+  const p = new DeltaPredictor();
+  p.reset(r.readVarint());
+  out.push(hexOfF64(p.last / pow));
+  for (let i = 1; i < n; i++) {
+    const z = readRice(r, rice);
+    // A residual no writer codes (past 2^53, or NaN from a Rice parameter of 64 bits or more).
+    if (!(z <= RICE_MAX_Z)) throw new CorruptChunkError(`residual ${z}`);
+    if (z < 0) {
+      out.push(hexOfF64(floatFromBits(r.readBits(32), r.readBits(32))));
+      continue;
+    }
+    p.update(unzigzag(z) + p.predict());
+    out.push(hexOfF64(p.last / pow));
+  }
+  return out;
+}
+
+function bulk(bytes: Uint8Array, n: number): string[] {
+  const out = new Float64Array(n);
+  decodeValues(bytes, n, 0, n, out, 0);
+  return Array.from(out, hexOfF64);
+}
+
+function outcome(f: () => string[]): string[] | 'corrupt' {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof CorruptChunkError) return 'corrupt';
+    throw err;
+  }
+}
+
+describe('decodeValues, the bulk decoder', () => {
+  const rnd = prng(11);
+  // Every path of the loops: small and large residuals (the int32 loop hands over to the
+  // safe-integer one past 2^29), Rice parameters past 32 bits, long escapes, raw floats.
+  const kinds: Array<[string, (i: number, prev: number) => number]> = [
+    ['a fast counter', (_i, p) => p + Math.floor(300 + rnd() * 600)],
+    ['a slow counter', (_i, p) => p + Math.floor(rnd() * 3)],
+    ['a steady rate', (i) => 1000 + 37 * i],
+    ['jumps beyond 2^29', (i, p) => (i % 17 === 3 ? p + 2 ** 40 : p + (i % 5))],
+    ['huge steady steps', (_i, p) => p + 2 ** 33 + Math.floor(rnd() * 2 ** 31)],
+    ['values near ±2^50', (i) => (i % 2 ? 1 : -1) * (2 ** 50 - Math.floor(rnd() * 1000))],
+    ['decimals with stale markers', (i, p) => (i % 13 === 7 ? STALE_NAN : Math.round((Number.isNaN(p) ? 0 : p) * 100 + rnd() * 50) / 100)],
+    ['a gauge of 6 digits', () => Math.round(rnd() * 1e9) / 1e6],
+    ['raw doubles', () => rnd() * 1e6 - 5e5],
+    ['doubles of every magnitude', (i) => (rnd() - 0.5) * 2 ** ((i % 200) - 100)],
+    ['specials', (i) => [NaN, Infinity, -Infinity, -0, 0, 1, NAN_PAYLOAD][i % 7]],
+  ];
+  it.each(kinds)('agrees with the sample-by-sample reference on %s', (_name, gen) => {
+    for (const n of [1, 2, 5, 120, 1000]) {
+      const vs: number[] = [];
+      let prev = 0;
+      for (let i = 0; i < n; i++) vs.push((prev = gen(i, prev)));
+      const bytes = encode(vs);
+      expect(bulk(bytes, n)).toEqual(referenceDecode(bytes, n));
+      expect(bulk(bytes, n)).toEqual(vs.map(hexOfF64));
+    }
+  });
+
+  it('agrees with the reference on damaged streams: the same values, or both CorruptChunkError', () => {
+    let corrupt = 0;
+    for (const [, gen] of kinds) {
+      for (let round = 0; round < 40; round++) {
+        const n = 1 + Math.floor(rnd() * 150);
+        const vs: number[] = [];
+        let prev = 0;
+        for (let i = 0; i < n; i++) vs.push((prev = gen(i, prev)));
+        const bytes = encode(vs);
+        const bad = bytes.slice(0, rnd() < 0.3 ? Math.max(1, Math.floor(rnd() * bytes.length)) : bytes.length);
+        for (let f = 0; f < 3; f++) bad[1 + Math.floor(rnd() * Math.max(1, bad.length - 1)) - (bad.length === 1 ? 1 : 0)] ^= 1 << Math.floor(rnd() * 8);
+        bad[0] = bytes[0];
+        const want = outcome(() => referenceDecode(bad, n));
+        expect(outcome(() => bulk(bad, n))).toEqual(want);
+        if (want === 'corrupt') corrupt++;
+      }
+    }
+    expect(corrupt).toBeGreaterThan(20);
   });
 });

@@ -14,11 +14,11 @@
  */
 import type { SampleIterator } from '../../storage/interface.ts';
 import { ValueType } from '../../model/value.ts';
-import { BitReader, BitWriter, CorruptChunkError, unzigzag, zigzag } from './bstream.ts';
+import { BitWriter, CorruptChunkError, eofError, peekBits32, unzigzag, zigzag } from './bstream.ts';
 import { DeltaPredictor, MAX_DECIMAL_INT, POW10, isSpecial, scaleOf } from './delta.ts';
-import { floatFromBits, floatHi, floatLo } from './float-bits.ts';
-import { RICE_ESCAPE_RAW_FLOAT, RiceState, readRice, writeRice, writeRiceEscape } from './rice.ts';
-import { XorValueState, readXorValue, writeXorValue } from './xor.ts';
+import { floatHi, floatLo } from './float-bits.ts';
+import { RICE_ESCAPE_ONES, RICE_ESCAPE_RAW_FLOAT, RICE_MAX_Z, RiceState, writeRice, writeRiceEscape } from './rice.ts';
+import { XorValueState, writeXorValue } from './xor.ts';
 
 /** Mode byte: XOR-coded floats. */
 export const VALUES_FLOAT = 0x00;
@@ -159,76 +159,274 @@ export function checkValuesHeader(bytes: Uint8Array): void {
 /** Index of the high word of a float64 in a Uint32Array view: 1 on little-endian hosts. */
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LO = 1 - HI;
-const bulkReader = new BitReader();
-const bulkRice = new RiceState();
-const bulkXor = new XorValueState();
-const bulkPred = new DeltaPredictor();
+const TWO_POW_30 = 1073741824;
+/** Residuals, deltas and Rice sums below this keep the decimal loop in int32 arithmetic. */
+const FAST_LIMIT = 536870912;
+const TWO_POW_32 = 4294967296;
 
 /**
  * Decodes values [0, to) of a stream of `n` values and stores values [from, to) at
  * out[at, at + to - from), bit for bit (through `out`'s words for raw floats). The bulk path of
- * ValuesIterator, for reading whole ranges into columns. Throws CorruptChunkError.
+ * ValuesIterator, for reading whole ranges into columns: one loop per mode with the bit position,
+ * the Rice state and the predictor in local variables (the same arithmetic as RiceState,
+ * DeltaPredictor and readXorValue, which the streams were written with). Throws CorruptChunkError.
  */
 export function decodeValues(bytes: Uint8Array, n: number, from: number, to: number, out: Float64Array, at: number): void {
   checkValuesHeader(bytes);
   if (!(0 <= from && from <= to && to <= n && at + to - from <= out.length)) throw new RangeError(`decodeValues [${from}, ${to}) of ${n} into ${out.length - at}`);
-  const words = new Uint32Array(out.buffer, out.byteOffset, out.length * 2);
+  if (to === 0) return;
   const mode = bytes[0];
   const kind = mode & 0xf0;
-  const pow = POW10[mode & 0x0f];
-  const r = bulkReader;
-  r.reset(bytes, 1, bytes.length);
-  const base = at - from;
-  if (kind === VALUES_CONST || kind === VALUES_CONST_DECIMAL) {
-    if (to === 0) return;
-    if (kind === VALUES_CONST) {
-      const hi = r.readBits(32);
-      const lo = r.readBits(32);
-      for (let i = from; i < to; i++) {
-        words[2 * (base + i) + HI] = hi;
-        words[2 * (base + i) + LO] = lo;
-      }
-    } else {
-      out.fill(r.readVarint() / pow, at, at + to - from);
+  if (kind === VALUES_CONST_DECIMAL) {
+    let p = 1;
+    let x = 0;
+    let mul = 1;
+    for (;;) {
+      if (p >= bytes.length || p > 8) throw new CorruptChunkError('constant value stream: bad varint');
+      const b = bytes[p++];
+      x += (b & 0x7f) * mul;
+      if (b < 0x80) break;
+      mul *= 0x80;
+    }
+    out.fill(unzigzag(x) / POW10[mode & 0x0f], at, at + to - from);
+    return;
+  }
+  if (kind === VALUES_CONST) {
+    if (bytes.length < 9) throw new CorruptChunkError(`constant value stream of ${bytes.length} bytes`);
+    const hi = (bytes[1] << 24) | (bytes[2] << 16) | (bytes[3] << 8) | bytes[4];
+    const lo = (bytes[5] << 24) | (bytes[6] << 16) | (bytes[7] << 8) | bytes[8];
+    const words = new Int32Array(out.buffer, out.byteOffset, out.length * 2);
+    for (let i = 2 * at, e = 2 * (at + to - from); i < e; i += 2) {
+      words[i + HI] = hi;
+      words[i + LO] = lo;
     }
     return;
   }
-  if (kind === VALUES_FLOAT) {
-    const xs = bulkXor;
-    xs.reset(false);
-    for (let i = 0; i < to; i++) {
-      if (i === 0) {
-        xs.hi = r.readBits(32);
-        xs.lo = r.readBits(32);
-      } else {
-        readXorValue(r, xs);
-      }
-      if (i >= from) {
-        words[2 * (base + i) + HI] = xs.hi;
-        words[2 * (base + i) + LO] = xs.lo;
-      }
-    }
-    return;
+  if (kind === VALUES_FLOAT) decodeFloats(bytes, from, to, out, at - from);
+  else decodeDecimals(bytes, from, to, out, at - from, POW10[mode & 0x0f]);
+}
+
+/**
+ * Float mode: the first value's 64 bits, then XOR values (readXorValue inlined, with the bits as
+ * int32 halves so V8 keeps them in registers; stored through an Int32Array view, bit for bit).
+ */
+function decodeFloats(b: Uint8Array, from: number, to: number, out: Float64Array, base: number): void {
+  const len = b.length;
+  const endBit = len * 8;
+  const words = new Int32Array(out.buffer, out.byteOffset, out.length * 2);
+  let pos = 8;
+  let hi = peekBits32(b, len, pos);
+  let lo = peekBits32(b, len, pos + 32);
+  pos += 64;
+  if (pos > endBit) throw eofError(pos, endBit);
+  if (from === 0) {
+    words[2 * base + HI] = hi;
+    words[2 * base + LO] = lo;
   }
-  const vr = bulkRice;
-  vr.reset();
-  const p = bulkPred;
-  p.reset(r.readVarint());
-  if (from === 0 && to > 0) out[base] = p.last / pow;
+  let leading = 0;
+  let trailing = 0;
   for (let i = 1; i < to; i++) {
-    const z = readRice(r, vr);
-    if (z < 0) {
-      const hi = r.readBits(32);
-      const lo = r.readBits(32);
-      if (i >= from) {
-        words[2 * (base + i) + HI] = hi;
-        words[2 * (base + i) + LO] = lo;
+    const w = peekBits32(b, len, pos);
+    if (w >= 0) {
+      pos += 1; // '0': the same value
+    } else {
+      if ((w & 0x40000000) === 0) {
+        pos += 2; // '10': the current window
+      } else {
+        leading = (w >>> 25) & 0x1f;
+        let sig = (w >>> 19) & 0x3f;
+        if (sig === 0) sig = 64;
+        trailing = 64 - leading - sig;
+        if (trailing < 0) throw xorWindowError(leading, sig, pos);
+        pos += 13;
       }
-      continue;
+      const m = 64 - leading - trailing;
+      let xh = 0;
+      let xl = 0;
+      if (m > 32) {
+        const p0 = peekBits32(b, len, pos);
+        xh = m === 64 ? p0 : (p0 >>> (64 - m)) | 0;
+        xl = peekBits32(b, len, pos + m - 32);
+      } else {
+        const p0 = peekBits32(b, len, pos);
+        xl = m === 32 ? p0 : (p0 >>> (32 - m)) | 0;
+      }
+      pos += m;
+      if (trailing >= 32) {
+        xh = xl << (trailing - 32);
+        xl = 0;
+      } else if (trailing > 0) {
+        xh = (xh << trailing) | (xl >>> (32 - trailing));
+        xl = xl << trailing;
+      }
+      hi ^= xh;
+      lo ^= xl;
     }
-    p.update(unzigzag(z) + p.predict());
-    if (i >= from) out[base + i] = p.last / pow;
+    if (pos > endBit) throw eofError(pos, endBit);
+    if (i >= from) {
+      const j = 2 * (base + i);
+      words[j + HI] = hi;
+      words[j + LO] = lo;
+    }
   }
+}
+
+/** A CorruptChunkError for an XOR window wider than 64 bits (built out of line). */
+export function xorWindowError(leading: number, sig: number, pos: number): CorruptChunkError {
+  return new CorruptChunkError(`XOR window of ${leading} leading + ${sig} significant bits exceeds 64 at bit ${pos}`);
+}
+
+/**
+ * Decimal mode: varint N0, then per value rice(zigzag(d − p)) or a raw-float escape, with the
+ * state of RiceState (the least k with n·2^k ≥ a) and DeltaPredictor (costs as bit lengths of
+ * zigzagged residuals). A first loop does it in 32-bit integer operations while residuals, deltas
+ * and the Rice sum stay below 2^29 (V8 then keeps every variable in a register as an int32; one
+ * double among them makes the loop three times slower); a value beyond hands the rest to a loop
+ * with safe-integer arithmetic.
+ */
+function decodeDecimals(b: Uint8Array, from: number, to: number, out: Float64Array, base: number, pow: number): void {
+  const len = b.length;
+  const endBit = len * 8;
+  let p = 1;
+  let x = 0;
+  let mul = 1;
+  for (;;) {
+    if (p >= len || p > 8) throw new CorruptChunkError('value stream: bad varint');
+    const c = b[p++];
+    x += (c & 0x7f) * mul;
+    if (c < 0x80) break;
+    mul *= 0x80;
+  }
+  let last = unzigzag(x);
+  if (from === 0) out[base] = last / pow;
+  let pos = p * 8;
+  // Rice state (rice.ts RiceState) and predictor (delta.ts DeltaPredictor).
+  let a = 0;
+  let cnt = 1;
+  let k = 0;
+  let d1 = 0;
+  let costDelta = 0;
+  let costDod = 0;
+  let words: Int32Array | null = null;
+  let i = 1;
+  for (; i < to; i++) {
+    const w = peekBits32(b, len, pos);
+    const q = Math.clz32(~w);
+    let z = 0;
+    let next = pos;
+    if (q < RICE_ESCAPE_ONES) {
+      const used = q + 1 + k;
+      if (used > 32) break;
+      if (k !== 0) z = (q << k) | ((w << (q + 1)) >>> (32 - k));
+      else z = q;
+      next = pos + used;
+    } else {
+      const l = (w >>> (32 - RICE_ESCAPE_ONES - 6)) & 0x3f;
+      if (l === RICE_ESCAPE_RAW_FLOAT) {
+        const rh = peekBits32(b, len, pos + RICE_ESCAPE_ONES + 6);
+        const rl = peekBits32(b, len, pos + RICE_ESCAPE_ONES + 6 + 32);
+        pos += RICE_ESCAPE_ONES + 6 + 64;
+        if (pos > endBit) throw eofError(pos, endBit);
+        if (i >= from) {
+          if (words === null) words = new Int32Array(out.buffer, out.byteOffset, out.length * 2);
+          const j = 2 * (base + i);
+          words[j + HI] = rh;
+          words[j + LO] = rl;
+        }
+        continue;
+      }
+      if (l > 29) break;
+      next = pos + RICE_ESCAPE_ONES + 6;
+      if (l !== 0) z = (peekBits32(b, len, next) >>> (32 - l)) | 0;
+      next += l;
+    }
+    if (z >= FAST_LIMIT || a + z >= FAST_LIMIT) break;
+    const u = (z >>> 1) ^ -(z & 1);
+    const d = u + (costDod < costDelta ? d1 : 0);
+    if (d >= FAST_LIMIT || d <= -FAST_LIMIT) break;
+    pos = next;
+    if (pos > endBit) throw eofError(pos, endBit);
+    // RiceState.update(z)
+    a += z;
+    cnt++;
+    if (cnt >= 16) {
+      a >>= 1;
+      cnt >>= 1;
+    }
+    if (a <= cnt) {
+      k = 0;
+    } else {
+      k = Math.clz32(cnt) - Math.clz32(a);
+      if (cnt << k < a) k++;
+    }
+    // DeltaPredictor.update(d): |d|, |d1| < 2^29, so d − d1 zigzags within 31 bits
+    costDelta += 32 - Math.clz32((d << 1) ^ (d >> 31)) - (costDelta >> 2);
+    const dd = d - d1;
+    costDod += 32 - Math.clz32((dd << 1) ^ (dd >> 31)) - (costDod >> 2);
+    d1 = d;
+    last += d;
+    if (i >= from) out[base + i] = last / pow;
+  }
+  // The same with safe-integer arithmetic, from the first value the loop above could not take.
+  for (; i < to; i++) {
+    const w = peekBits32(b, len, pos);
+    const q = Math.clz32(~w);
+    let z: number;
+    if (q < RICE_ESCAPE_ONES) {
+      pos += q + 1;
+      z = q * 2 ** k + readBitsAt(b, len, pos, k);
+      pos += k;
+    } else {
+      const l = (w >>> (32 - RICE_ESCAPE_ONES - 6)) & 0x3f;
+      pos += RICE_ESCAPE_ONES + 6;
+      if (l === RICE_ESCAPE_RAW_FLOAT) {
+        const rh = peekBits32(b, len, pos);
+        const rl = peekBits32(b, len, pos + 32);
+        pos += 64;
+        if (pos > endBit) throw eofError(pos, endBit);
+        if (i >= from) {
+          if (words === null) words = new Int32Array(out.buffer, out.byteOffset, out.length * 2);
+          const j = 2 * (base + i);
+          words[j + HI] = rh;
+          words[j + LO] = rl;
+        }
+        continue;
+      }
+      z = readBitsAt(b, len, pos, l);
+      pos += l;
+    }
+    if (pos > endBit) throw eofError(pos, endBit);
+    // No writer codes more (rice.ts); beyond it the arithmetic would no longer be exact.
+    if (!(z <= RICE_MAX_Z)) throw new CorruptChunkError(`value stream: residual ${z} at value ${i} exceeds 2^53`);
+    a += z;
+    cnt++;
+    if (cnt >= 16) {
+      a = Math.floor(a / 2);
+      cnt >>= 1;
+    }
+    k = 0;
+    for (let nk = cnt; nk < a; nk *= 2) k++;
+    const d = unzigzag(z) + (costDod < costDelta ? d1 : 0);
+    costDelta += zigzagBits(d) - (costDelta >> 2);
+    costDod += zigzagBits(d - d1) - (costDod >> 2);
+    d1 = d;
+    last += d;
+    if (i >= from) out[base + i] = last / pow;
+  }
+}
+
+/** bitLength(zigzag(x)) for a safe integer x. */
+function zigzagBits(x: number): number {
+  if (x >= -TWO_POW_30 && x < TWO_POW_30) return 32 - Math.clz32((x << 1) ^ (x >> 31));
+  const z = zigzag(x);
+  return z < TWO_POW_32 ? 32 - Math.clz32(z) : 64 - Math.clz32(Math.floor(z / TWO_POW_32));
+}
+
+/** The n bits (0 <= n <= 62) at bit pos as a number. */
+function readBitsAt(b: Uint8Array, len: number, pos: number, n: number): number {
+  if (n === 0) return 0;
+  if (n <= 32) return peekBits32(b, len, pos) >>> (32 - n);
+  return (peekBits32(b, len, pos) >>> (64 - n)) * TWO_POW_32 + (peekBits32(b, len, pos + n - 32) >>> 0);
 }
 
 const EMPTY_TS = new Float64Array(0);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ValueType } from '../../model/value.ts';
-import { XorChunk } from './xor.ts';
-import { f64FromHex, hex, hexOfF64, packBits } from './test-util.ts';
+import { STALE_NAN, ValueType } from '../../model/value.ts';
+import { CorruptChunkError } from './bstream.ts';
+import { XorChunk, XorIterator, decodeXorSamples } from './xor.ts';
+import { f64FromHex, hex, hexOfF64, packBits, prng } from './test-util.ts';
 
 function encode(samples: Array<[number, number]>): XorChunk {
   const c = new XorChunk();
@@ -89,5 +90,85 @@ describe('XorChunk is bit-compatible with Prometheus chunkenc/xor.go', () => {
     const c = encode([[-3, 1], [-3, 1], [7, 1]]);
     // -3 → zigzag 5; delta 0; value unchanged '0'; dod 10 → '10' + 14 bits; '0'
     expect(hex(c.bytes())).toBe(packBits(['00000000 00000011', '00000101', '0011111111110000' + '0'.repeat(48), '00000000', '0', '10 00000000001010', '0']));
+  });
+});
+
+describe('decodeXorSamples, the bulk decoder', () => {
+  const rnd = prng(21);
+  /** The samples XorIterator yields within [mint, maxt], or 'corrupt'. */
+  function iterated(bytes: Uint8Array, mint: number, maxt: number): Array<[number, string]> | 'corrupt' {
+    const out: Array<[number, string]> = [];
+    try {
+      const it = new XorIterator(bytes);
+      while (it.next() !== ValueType.None) {
+        if (it.atT() > maxt) break;
+        if (it.atT() >= mint) out.push([it.atT(), hexOfF64(it.atV())]);
+      }
+    } catch (err) {
+      if (err instanceof CorruptChunkError) return 'corrupt';
+      throw err;
+    }
+    return out;
+  }
+  function bulk(bytes: Uint8Array, mint: number, maxt: number): Array<[number, string]> | 'corrupt' {
+    const cap = 3 + ((bytes[0] << 8) | bytes[1]);
+    const t = new Float64Array(cap).fill(-1);
+    const v = new Float64Array(cap).fill(-1);
+    let n: number;
+    try {
+      n = decodeXorSamples(bytes, mint, maxt, t, v, 2);
+    } catch (err) {
+      if (err instanceof CorruptChunkError) return 'corrupt';
+      throw err;
+    }
+    expect([t[0], t[1], v[0], v[1]]).toEqual([-1, -1, -1, -1]);
+    return Array.from({ length: n }, (_, i) => [t[2 + i], hexOfF64(v[2 + i])]);
+  }
+  const series: Array<[string, (i: number, prevT: number) => [number, number]]> = [
+    ['regular counter', (i) => [1_700_000_000_000 + i * 15_000, i * 3]],
+    ['jitter and raw doubles', (i) => [1_700_000_000_000 + i * 15_000 + Math.round(rnd() * 20 - 10), rnd() * 1e6]],
+    ['every dod bucket', (i, p) => [i === 0 ? -5000 : p + [0, 10, 9000, 70_000, 600_000, 2 ** 40][i % 6] + 1, i % 3 ? NaN : -0]],
+    ['stale markers and NaN payloads', (i) => [i * 1000, i % 4 === 1 ? STALE_NAN : i % 4 === 2 ? f64FromHex('7ff8000000000bad') : i]],
+    ['values of every magnitude', (i) => [i * 60_000, (rnd() - 0.5) * 2 ** ((i % 300) - 150)]],
+  ];
+  it.each(series)('agrees with XorIterator on %s, within any window', (_name, gen) => {
+    for (const n of [1, 2, 3, 120, 500]) {
+      const samples: Array<[number, number]> = [];
+      let t = 0;
+      for (let i = 0; i < n; i++) {
+        const s = gen(i, t);
+        samples.push(s);
+        t = s[0];
+      }
+      const bytes = encode(samples).bytes();
+      const lo = samples[0][0];
+      const hi = samples[n - 1][0];
+      const windows: Array<[number, number]> = [[-Infinity, Infinity], [lo, hi], [lo + 1, hi - 1], [hi + 1, Infinity], [-Infinity, lo - 1]];
+      for (let w = 0; w < 10; w++) {
+        const a = samples[Math.floor(rnd() * n)][0];
+        const b = samples[Math.floor(rnd() * n)][0];
+        windows.push([Math.min(a, b), Math.max(a, b)]);
+      }
+      for (const [mint, maxt] of windows) expect(bulk(bytes, mint, maxt)).toEqual(iterated(bytes, mint, maxt));
+    }
+  });
+
+  it('agrees with XorIterator on damaged chunks: the same samples, or both CorruptChunkError', () => {
+    let corrupt = 0;
+    for (const [, gen] of series) {
+      for (let round = 0; round < 60; round++) {
+        const n = 2 + Math.floor(rnd() * 150);
+        const samples: Array<[number, number]> = [];
+        let t = 0;
+        for (let i = 0; i < n; i++) samples.push(gen(i, t)), (t = samples[i][0]);
+        const good = encode(samples).bytes();
+        const bad = good.slice(0, rnd() < 0.3 ? Math.max(2, Math.floor(rnd() * good.length)) : good.length);
+        for (let f = 0; f < 3; f++) bad[2 + Math.floor(rnd() * (bad.length - 2))] ^= 1 << Math.floor(rnd() * 8);
+        const want = iterated(bad, -Infinity, Infinity);
+        expect(bulk(bad, -Infinity, Infinity)).toEqual(want);
+        if (want === 'corrupt') corrupt++;
+      }
+    }
+    expect(corrupt).toBeGreaterThan(20);
   });
 });

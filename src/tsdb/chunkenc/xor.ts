@@ -8,7 +8,7 @@
  */
 import type { SampleIterator } from '../../storage/interface.ts';
 import { ValueType } from '../../model/value.ts';
-import { BitReader, BitWriter, CorruptChunkError, fromHiLo, hi32, lo32 } from './bstream.ts';
+import { BitReader, BitWriter, CorruptChunkError, eofError, fromHiLo, hi32, lo32, peekBits32 } from './bstream.ts';
 import { ChunkEncoding, MAX_ABS_TIMESTAMP_MS, MAX_SAMPLES_PER_CHUNK, type Chunk, type ChunkAppender } from './chunk.ts';
 import { floatFromBits, floatHi, floatLo } from './float-bits.ts';
 
@@ -283,6 +283,140 @@ export class XorIterator implements SampleIterator {
   atV(): number {
     return floatFromBits(this.#vs.hi, this.#vs.lo);
   }
+}
+
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+const LO = 1 - HI;
+
+/**
+ * Decodes the samples of an XOR chunk with mint <= t <= maxt into tOut[at…] and vOut[at…] (values
+ * bit for bit, through an Int32Array view), stopping after maxt; returns how many were stored.
+ * The arrays must have room for the chunk's sample count (its first two bytes) from `at`. The
+ * bulk path of XorIterator: one loop with the bit position and the state in local variables, the
+ * 64-bit values as int32 halves. Throws CorruptChunkError.
+ */
+export function decodeXorSamples(bytes: Uint8Array, mint: number, maxt: number, tOut: Float64Array, vOut: Float64Array, at: number): number {
+  const len = bytes.length;
+  if (len < XOR_HEADER_BYTES) throw new CorruptChunkError(`XOR chunk of ${len} bytes has no header`);
+  const total = (bytes[0] << 8) | bytes[1];
+  if (total === 0) return 0;
+  if (at + total > tOut.length || at + total > vOut.length) throw new RangeError(`decodeXorSamples: ${total} samples do not fit at ${at}`);
+  const endBit = len * 8;
+  const words = new Int32Array(vOut.buffer, vOut.byteOffset, vOut.length * 2);
+  // t0 varint and the first value's 64 bits are byte-aligned, and so is Δt1 after them.
+  let p = XOR_HEADER_BYTES;
+  let x = 0;
+  let mul = 1;
+  for (let g = 0; ; g++) {
+    if (p >= len || g >= 8) throw new CorruptChunkError('XOR chunk: bad varint');
+    const c = bytes[p++];
+    x += (c & 0x7f) * mul;
+    if (c < 0x80) break;
+    mul *= 0x80;
+  }
+  let t = x % 2 === 0 ? x / 2 : -(x + 1) / 2;
+  let pos = p * 8;
+  let hi = peekBits32(bytes, len, pos);
+  let lo = peekBits32(bytes, len, pos + 32);
+  pos += 64;
+  if (pos > endBit) throw eofError(pos, endBit);
+  let k = at;
+  if (t > maxt) return 0;
+  if (t >= mint) {
+    tOut[k] = t;
+    words[2 * k + HI] = hi;
+    words[2 * k + LO] = lo;
+    k++;
+  }
+  let tDelta = 0;
+  let leading = 0;
+  let trailing = 0;
+  for (let i = 1; i < total; i++) {
+    if (i === 1) {
+      p = pos >>> 3;
+      x = 0;
+      mul = 1;
+      for (let g = 0; ; g++) {
+        if (p >= len || g >= 8) throw new CorruptChunkError('XOR chunk: bad varint');
+        const c = bytes[p++];
+        x += (c & 0x7f) * mul;
+        if (c < 0x80) break;
+        mul *= 0x80;
+      }
+      pos = p * 8;
+      tDelta = x;
+    } else {
+      const w = peekBits32(bytes, len, pos);
+      let dod = 0;
+      if (w >= 0) {
+        pos += 1;
+      } else if ((w & 0x40000000) === 0) {
+        pos += 16;
+        dod = (w >>> 16) & 0x3fff;
+        if (dod > 8192) dod -= 16384; // xor.go: bits > 1<<(sz-1) are negative; 8192 itself is not
+      } else if ((w & 0x20000000) === 0) {
+        pos += 20;
+        dod = (w >>> 12) & 0x1ffff;
+        if (dod > 65536) dod -= 131072;
+      } else if ((w & 0x10000000) === 0) {
+        pos += 24;
+        dod = (w >>> 8) & 0xfffff;
+        if (dod > 524288) dod -= 1048576;
+      } else {
+        pos += 4;
+        dod = fromHiLo(peekBits32(bytes, len, pos), peekBits32(bytes, len, pos + 32));
+        pos += 64;
+      }
+      tDelta += dod;
+    }
+    t += tDelta;
+    // The value: readXorValue, inlined.
+    const w = peekBits32(bytes, len, pos);
+    if (w >= 0) {
+      pos += 1;
+    } else {
+      if ((w & 0x40000000) === 0) {
+        pos += 2;
+      } else {
+        leading = (w >>> 25) & 0x1f;
+        let sig = (w >>> 19) & 0x3f;
+        if (sig === 0) sig = 64;
+        trailing = 64 - leading - sig;
+        if (trailing < 0) throw new CorruptChunkError(`XOR window of ${leading} leading + ${sig} significant bits exceeds 64 at bit ${pos}`);
+        pos += 13;
+      }
+      const m = 64 - leading - trailing;
+      let xh = 0;
+      let xl = 0;
+      if (m > 32) {
+        const p0 = peekBits32(bytes, len, pos);
+        xh = m === 64 ? p0 : (p0 >>> (64 - m)) | 0;
+        xl = peekBits32(bytes, len, pos + m - 32);
+      } else {
+        const p0 = peekBits32(bytes, len, pos);
+        xl = m === 32 ? p0 : (p0 >>> (32 - m)) | 0;
+      }
+      pos += m;
+      if (trailing >= 32) {
+        xh = xl << (trailing - 32);
+        xl = 0;
+      } else if (trailing > 0) {
+        xh = (xh << trailing) | (xl >>> (32 - trailing));
+        xl = xl << trailing;
+      }
+      hi ^= xh;
+      lo ^= xl;
+    }
+    if (pos > endBit) throw eofError(pos, endBit);
+    if (t > maxt) break;
+    if (t >= mint) {
+      tOut[k] = t;
+      words[2 * k + HI] = hi;
+      words[2 * k + LO] = lo;
+      k++;
+    }
+  }
+  return k - at;
 }
 
 /** A chunk in Prometheus' XOR encoding (ChunkEncoding.XOR). */

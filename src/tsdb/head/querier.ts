@@ -11,9 +11,9 @@ import { ValueType } from '../../model/value.ts';
 import { chunkFromBytes } from '../chunkenc/factory.ts';
 import { ChunkEncoding } from '../chunkenc/chunk.ts';
 import { DeltaIterator } from '../chunkenc/delta.ts';
-import { XorIterator } from '../chunkenc/xor.ts';
+import { XorIterator, decodeXorSamples } from '../chunkenc/xor.ts';
 import type { Querier, SampleColumns, SampleIterator, SelectHints, Series, SeriesSet } from '../../storage/interface.ts';
-import { collectColumns } from '../columns.ts';
+import { type ColumnsBuilder, columnsBuilder } from '../columns.ts';
 import { MergeIterator } from '../block/iterators.ts';
 import type { Intervals } from '../block/tombstones.ts';
 import type { Head } from './head.ts';
@@ -178,9 +178,38 @@ class HeadSeries implements Series {
 
   /** Decodes the samples within [from, to] (clipped to the select range) into fresh arrays. */
   columns(from: number, to: number): SampleColumns {
+    const b = columnsBuilder();
+    this.appendColumns(b, from, to);
+    return b.finish();
+  }
+
+  /**
+   * Appends the samples within [from, to] (clipped to the select range) to `b`: XOR chunks are
+   * decoded in one loop each straight into it (chunks outside the range skipped by their times);
+   * other encodings, out-of-order samples and tombstones go through the iterator.
+   */
+  appendColumns(b: ColumnsBuilder, from: number, to: number): void {
     const mint = Math.max(this.mint, from);
     const maxt = Math.min(this.maxt, to);
-    return collectColumns(this.#iterator(mint, maxt), mint, maxt);
+    if (mint > maxt) return;
+    if (this.slow !== null) {
+      b.pushIterator(this.#iterator(mint, maxt), mint, maxt);
+      return;
+    }
+    const d = this.snap.data;
+    for (let i = this.start; i < this.end; i += STRIDE) {
+      if (d[i + 4] < mint) continue;
+      if (d[i + 3] > maxt) break;
+      const pos = d[i];
+      const bytes = pos < 0 ? this.open! : this.spill.read(pos, d[i + 1]);
+      const enc = d[i + 2];
+      if (enc === ChunkEncoding.XOR && bytes.length >= 2) {
+        b.reserve((bytes[0] << 8) | bytes[1]);
+        b.n += decodeXorSamples(bytes, mint, maxt, b.t, b.v, b.n);
+      } else {
+        b.pushIterator(chunkFromBytes(enc, bytes).iterator(), mint, maxt);
+      }
+    }
   }
 }
 
