@@ -62,12 +62,13 @@ for (let k = 0; k < STEPS; k++) {
   if (k === 0) firstStepMs = performance.now() - stepStarted;
 }
 const elapsedMs = performance.now() - started;
+const beforeGc = process.memoryUsage();
 const after = memory();
 const steadyUs = ((elapsedMs - firstStepMs) / ((STEPS - 1) * perStep)) * 1000;
 console.log(`${perStep.toLocaleString()} series × ${STEPS} steps = ${(perStep * STEPS).toLocaleString()} samples`);
 console.log(`first step (creates every series): ${((firstStepMs / perStep) * 1000).toFixed(2)} µs/sample`);
 console.log(`steady state: ${steadyUs.toFixed(3)} µs/sample = ${(1 / steadyUs).toFixed(2)} M samples/s`);
-console.log(`per series after gc: heap ${((after.heap - loaded.heap) / perStep).toFixed(0)} B, ArrayBuffers ${((after.ab - loaded.ab) / perStep).toFixed(0)} B, RSS ${((after.rss - before.rss) / perStep).toFixed(0)} B (RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB)`);
+console.log(`per series after gc: heap ${((after.heap - loaded.heap) / perStep).toFixed(0)} B, ArrayBuffers ${((after.ab - loaded.ab) / perStep).toFixed(0)} B, RSS ${((after.rss - before.rss) / perStep).toFixed(0)} B (RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB; before gc ${(beforeGc.rss / 2 ** 20).toFixed(0)} MiB, heap ${(beforeGc.heapUsed / 2 ** 20).toFixed(0)} of ${(beforeGc.heapTotal / 2 ** 20).toFixed(0)} MiB)`);
 if (flags['heap-snapshot']) console.log(`heap snapshot: ${writeHeapSnapshot(flags['heap-snapshot'])}`);
 await db.close();
 rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  * read from outside: RSS from /proc/<pid>/status and bytes on disk from the data dirs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, ROOT } from '../test/e2e/pharos-process.ts';
@@ -43,7 +43,13 @@ export interface StartOptions {
 function spawnLogged(bin: string, args: string[]): { child: ChildProcess; output: () => string } {
   const child = spawn(bin, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  const keep = (d: Buffer) => { out = (out + d.toString()).slice(-8000); };
+  // PHAROS_BENCH_LOG=<file>: everything the systems print, whole and with their names, to read afterwards.
+  const logFile = process.env.PHAROS_BENCH_LOG;
+  const name = bin.split('/').pop();
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-8000);
+    if (logFile) appendFileSync(logFile, d.toString().replace(/^(?=.)/gm, `[${name}] `));
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   return { child, output: () => out };
@@ -92,7 +98,7 @@ export async function startSystem(name: SystemName, opts: StartOptions): Promise
     // staleness markers written when a resource misses exports (here, when the load ends).
     const { child, output } = spawnLogged(process.execPath, [...opts.pharosNodeArgs, join(ROOT, 'bin/pharos.js'), 'start',
       '--data-dir', dataDir, '--http-listen', `127.0.0.1:${apiPort}`, '--otlp-http-listen', `127.0.0.1:${otlpPort}`,
-      '--otlp-grpc-listen', 'off', '--log-level', 'warn', '--otlp-target-info=false',
+      '--otlp-grpc-listen', 'off', '--log-level', process.env.PHAROS_BENCH_LOG ? 'info' : 'warn', '--otlp-target-info=false',
       '--otlp-start-time-zero-injection=false', '--otlp-stale-after-missed-exports=0', '--storage-retention-time=0',
       '--query-max-samples=500000000']);
     await waitReady(`${apiUrl}/-/ready`, child, output, 'pharos');

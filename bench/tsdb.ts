@@ -45,7 +45,8 @@ if (flags.help) {
   --points-per-series P  samples per series, spread over --span-hours (default 240 over 4h: one every 60 s)
   --jitter-ms J          each step's timestamp is late by a random [0, J) ms, like an exporter's timer (default 0: exact)
   --block-wait S         how long to wait for a cut block after ingest (default: 120 s + 0.5 s per 1000 series)
-  PHAROS_BENCH_NODE_ARGS extra node flags for the Pharos process (e.g. --max-old-space-size=8192)`);
+  PHAROS_BENCH_NODE_ARGS extra node flags for the Pharos process (e.g. --max-old-space-size=8192)
+  PHAROS_BENCH_LOG       a file to append every system's output to (Pharos then logs at info)`);
   process.exit(0);
 }
 
@@ -324,6 +325,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** Where Pharos' RSS is, from /api/v1/status/runtimeinfo (V8 heap used / total, ArrayBuffers). */
+async function pharosMemory(sys: RunningSystem): Promise<string> {
+  const r = await fetch(`${sys.apiUrl}/api/v1/status/runtimeinfo`);
+  const d = ((await r.json()) as { data: Record<string, number> }).data;
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+  return `RSS ${mib(d.rssBytes)}: JS heap ${mib(d.heapUsedBytes)} used of ${mib(d.heapTotalBytes)}, ArrayBuffers ${mib(d.arrayBuffersBytes)}`;
+}
+
 async function runSystem(name: SystemName): Promise<SystemResult> {
   console.log(`${name}: starting`);
   const sys = await startSystem(name, { pharosNodeArgs: (process.env.PHAROS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) });
@@ -333,6 +342,7 @@ async function runSystem(name: SystemName): Promise<SystemResult> {
     const ing = await ingest(sys);
     const afterIngest = memoryOf(sys.pid);
     console.log(`  ${name}: ingested ${fmtInt(ing.okSamples)} samples in ${ing.elapsedS.toFixed(1)} s; waiting for the block / flush`);
+    if (name === 'pharos') console.log(`  pharos: memory after ingest: ${await pharosMemory(sys)}`);
     const disk = await measureDisk(sys, ing.okSamples);
     const seriesCheck = await checkSeries(sys).catch((err: Error) => `error: ${err.message}`);
     const valueCheck = await checkValues(sys);

@@ -77,6 +77,9 @@ export function runtimeInfoEndpoint(src: StatusSource): Endpoint {
       nodeVersion: process.version,
       rssBytes: mem.rss,
       heapUsedBytes: mem.heapUsed,
+      heapTotalBytes: mem.heapTotal,
+      arrayBuffersBytes: mem.arrayBuffers,
+      externalBytes: mem.external,
     });
   };
 }

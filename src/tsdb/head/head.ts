@@ -519,7 +519,7 @@ export class Head implements Appendable, Queryable, Deletable {
       const chunks: Array<{ mint: number; maxt: number; encoding: number; bytes: Uint8Array }> = [];
       for (let id = cols.firstChunk[ref]; id >= 0 && r.minT[id] <= maxt; id = r.next[id]) {
         if (r.minT[id] < mint || r.maxT[id] > maxt) continue;
-        chunks.push({ mint: r.minT[id], maxt: r.maxT[id], encoding: r.encoding[id], bytes: this.chunks.spill.read(r.pos[id], r.len[id]).slice() });
+        chunks.push({ mint: r.minT[id], maxt: r.maxT[id], encoding: r.encoding[id], bytes: this.chunks.spill.read(r.pos[id], r.len[id], false) });
       }
       const ivs = slow ? this.tombstones.get(ref) : undefined;
       const ooo = slow ? this.ooo.samples(ref, mint, maxt) : null;

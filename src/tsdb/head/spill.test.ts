@@ -49,6 +49,28 @@ describe('ChunkSpill', () => {
     s.close();
   });
 
+  it('keeps recently read chunks up to its cap, least recently used out first, and reads a block cut past it', () => {
+    const s = new ChunkSpill(tmp(), { cacheBytes: 500 });
+    const pos = Array.from({ length: 20 }, (_, i) => s.write(i, i, i, 1, data(100, i)));
+    s.flush();
+    const first = s.read(pos[0], 100);
+    expect(s.read(pos[0], 100)).toBe(first); // a hit hands out the cached array
+    const one = s.read(pos[1], 100);
+    for (let i = 2; i < 5; i++) s.read(pos[i], 100);
+    expect(s.read(pos[0], 100)).toBe(first); // 500 bytes held; 0 is now the most recent
+    s.read(pos[5], 100); // pushes out 1, the least recently used
+    expect(s.read(pos[0], 100)).toBe(first);
+    const again = s.read(pos[1], 100);
+    expect(again).not.toBe(one);
+    expect(again).toEqual(data(100, 1));
+    const uncached = s.read(pos[10], 100, false);
+    expect(s.read(pos[10], 100, false)).not.toBe(uncached);
+    expect(s.read(pos[1], 100)).toBe(again); // reads past the cache pushed nothing out
+    // Many evictions in a row stay correct (the evictor walks on from where it stopped).
+    for (let k = 0; k < 5000; k++) expect(s.read(pos[k % 20], 100)[0]).toBe(data(1, k % 20)[0]);
+    s.close();
+  });
+
   it('detects a flipped bit with segment and offset, and starts over on open', () => {
     const dir = tmp();
     const s = new ChunkSpill(dir, { cacheBytes: 0 });

@@ -76,6 +76,12 @@ export class ChunkSpill {
   readonly #cacheBytes: number;
   readonly #cache = new Map<number, Uint8Array>();
   #cachedBytes = 0;
+  /**
+   * Evicts from where the last eviction stopped. A fresh iterator per eviction would walk again
+   * over the holes earlier deletions left at the front of V8's hash table: quadratic, 100 s of a
+   * block cut of 1M series. A live iterator passes each hole once and sees entries set after it.
+   */
+  #evictOrder: Iterator<[number, Uint8Array]> | null = null;
   /** Segment number → fd (the active one is read-write). */
   readonly #fds = new Map<number, number>();
   /** Segment number → chunks still referenced in it. */
@@ -189,10 +195,12 @@ export class ChunkSpill {
   }
 
   /**
-   * The data bytes of the record at pos holding len data bytes, CRC-checked. The array is owned
-   * by the spill's cache: treat it as read-only; it stays valid (it is never reused).
+   * The data bytes of the record at pos holding len data bytes, CRC-checked. The array may be
+   * owned by the spill's cache: treat it as read-only; it stays valid (it is never reused).
+   * `keep` false reads past the cache (a block cut reads each chunk once; caching them would only
+   * push out what queries read).
    */
-  read(pos: number, len: number): Uint8Array {
+  read(pos: number, len: number, keep = true): Uint8Array {
     const cached = this.#cache.get(pos);
     if (cached !== undefined) {
       this.#cache.delete(pos);
@@ -220,16 +228,24 @@ export class ChunkSpill {
     const want = ((src[end] << 24) | (src[end + 1] << 16) | (src[end + 2] << 8) | src[end + 3]) >>> 0;
     if (crc32(src.subarray(at, end)) !== want) throw new CorruptChunkError(`head chunk segment ${this.#path(seg)}: CRC mismatch in the record at offset ${off}`);
     const data = src.slice(end - len, end);
-    if (this.#cacheBytes > 0) {
+    if (keep && this.#cacheBytes > 0) {
       this.#cache.set(pos, data);
       this.#cachedBytes += len;
-      while (this.#cachedBytes > this.#cacheBytes) {
-        const [k, v] = this.#cache.entries().next().value as [number, Uint8Array];
-        this.#cache.delete(k);
-        this.#cachedBytes -= v.length;
-      }
+      while (this.#cachedBytes > this.#cacheBytes) this.#evictOldest();
     }
     return data;
+  }
+
+  /** Drops the least recently used cached chunk (the cache is not empty). */
+  #evictOldest(): void {
+    let r = this.#evictOrder?.next();
+    if (r === undefined || r.done) {
+      this.#evictOrder = this.#cache.entries();
+      r = this.#evictOrder.next();
+    }
+    const [k, v] = r.value as [number, Uint8Array];
+    this.#cache.delete(k);
+    this.#cachedBytes -= v.length;
   }
 
   /** Drops one chunk reference at pos; a segment with none left (and not active) is deleted. */
@@ -276,5 +292,6 @@ export class ChunkSpill {
     for (const fd of this.#fds.values()) closeSync(fd);
     this.#fds.clear();
     this.#cache.clear();
+    this.#evictOrder = null;
   }
 }
