@@ -77,17 +77,31 @@ const INIT_SCRIPT = `
 /** The page's global object, typed loosely: this file is compiled without the DOM library. */
 type PageGlobal = { __bench: { longTasks: Array<[number, number]>; lastInput: number } };
 
-/** The time of the first `name` mark after `after` (ms from navigation start), once there is one. */
+/**
+ * The time of the first `name` mark after `after` (ms from navigation start), once there is one.
+ * A PerformanceObserver in the page answers it: Playwright's waitForFunction would inject its
+ * selector engine into the page (about 120 ms of the main thread during a cold load) and poll,
+ * which the page would pay for in the very load being timed.
+ */
 async function waitForMark(page: Page, name: string, after: number): Promise<number> {
-  const handle = await page.waitForFunction(
-    ([n, t]) => {
-      const m = performance.getEntriesByName(n as string, 'mark').find((e) => e.startTime > (t as number));
-      return m ? m.startTime : false;
-    },
-    [name, after] as const,
-    { timeout: TIMEOUT_MS, polling: 50 },
+  return page.evaluate(
+    ([n, t, timeoutMs]) =>
+      // No named functions in here: tsx would wrap them in a helper the page does not have.
+      new Promise<number>((resolve, reject) => {
+        for (const e of performance.getEntriesByName(n, 'mark')) if (e.startTime > t) return resolve(e.startTime);
+        const timer = setTimeout(() => reject(new Error(`no ${n} mark after ${t} ms within ${timeoutMs} ms`)), timeoutMs);
+        const obs = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) {
+            if (e.name !== n || e.startTime <= t) continue;
+            obs.disconnect();
+            clearTimeout(timer);
+            return resolve(e.startTime);
+          }
+        });
+        obs.observe({ type: 'mark' });
+      }),
+    [name, after, TIMEOUT_MS] as const,
   );
-  return (await handle.jsonValue()) as number;
 }
 
 function waitForReady(page: Page, after: number): Promise<number> {
