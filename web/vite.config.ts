@@ -26,5 +26,17 @@ export default defineConfig({
   base: '/',
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2000 },
   esbuild: { jsx: 'automatic' },
+  // The UI is written against React's API (and type-checked with its types) but runs on Preact's
+  // compatibility layer: about 15 KB of code instead of React DOM's 180 KB, which a cold load of
+  // the dashboard had to parse, compile and run before drawing anything.
+  resolve: {
+    alias: [
+      { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
+      { find: /^react\/jsx-runtime$/, replacement: 'preact/jsx-runtime' },
+      { find: /^react\/jsx-dev-runtime$/, replacement: 'preact/jsx-dev-runtime' },
+      { find: /^react-dom$/, replacement: 'preact/compat' },
+      { find: /^react$/, replacement: 'preact/compat' },
+    ],
+  },
   plugins: [preloadApp()],
 });

@@ -25,6 +25,10 @@ export function PromqlEditor({ value, onChange, onRun, handle }: { value: string
   const view = useRef<EditorView | null>(null);
   const latest = useRef({ onChange, onRun });
   latest.current = { onChange, onRun };
+  // What the editor reported through onChange since `value` last caught up with it: a `value` among
+  // them is the editor's own edit coming back, possibly behind what has been typed since (effects
+  // may run a frame later), and must not overwrite the newer text.
+  const reported = useRef(new Set<string>());
   useEffect(() => {
     if (!parent.current) return;
     const promql = new PromQLExtension().setComplete({ remote: { url: window.location.origin } });
@@ -45,7 +49,10 @@ export function PromqlEditor({ value, onChange, onRun, handle }: { value: string
           ]),
           promql.asExtension(),
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) latest.current.onChange(u.state.doc.toString());
+            if (!u.docChanged) return;
+            const text = u.state.doc.toString();
+            reported.current.add(text);
+            latest.current.onChange(text);
           }),
           EditorView.contentAttributes.of({ 'aria-label': 'PromQL expression' }),
         ],
@@ -74,7 +81,12 @@ export function PromqlEditor({ value, onChange, onRun, handle }: { value: string
   }, []);
   useEffect(() => {
     const v = view.current;
-    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+    if (!v) return;
+    const doc = v.state.doc.toString();
+    if (value === doc) reported.current.clear();
+    if (value === doc || reported.current.has(value)) return;
+    reported.current.clear();
+    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
   }, [value]);
   return <div ref={parent} className="editor" />;
 }
