@@ -7,8 +7,8 @@
 //   node --expose-gc --import tsx bench/head-memory.ts --series 1000000 --samples 120 --store db
 //
 // --store head (src/tsdb/head alone, default) or db (src/tsdb/db.ts: the same head behind its WAL);
-// --batch N samples per commit (default 2000); --encoding xor|smallest; --no-materialize (head
-// builds label arrays per query instead of keeping one per series). Run one store per process so
+// --batch N samples per commit (default 2000); --encoding xor|smallest; --materialize (the head
+// keeps one label array per series instead of building them per query). Run one store per process so
 // RSS figures do not mix.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ const { values: flags } = parseArgs({
     store: { type: 'string', default: 'head' },
     batch: { type: 'string', default: '2000' },
     encoding: { type: 'string', default: 'xor' },
-    'no-materialize': { type: 'boolean', default: false },
+    materialize: { type: 'boolean', default: false },
   },
 });
 const N = Number(flags.series);
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   let close: () => Promise<void>;
   let head: Head | null = null;
   if (STORE === 'head') {
-    head = new Head({ dir, chunkEncoding: flags.encoding === 'smallest' ? 'smallest' : 'xor', materializeLabels: !flags['no-materialize'] });
+    head = new Head({ dir, chunkEncoding: flags.encoding === 'smallest' ? 'smallest' : 'xor', materializeLabels: flags.materialize });
     store = head;
     close = () => head!.close();
   } else {
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   const after = memory();
   const heapPer = (after.heap - base.heap) / N;
   const rssPer = (after.rss - base.rss - benchBytes) / N;
-  console.log(`store ${STORE}${STORE === 'head' ? ` (encoding ${flags.encoding}, materialize ${!flags['no-materialize']})` : ''}: ${fmt(N)} series × ${K} samples, batch ${BATCH}, node ${process.version}`);
+  console.log(`store ${STORE}${STORE === 'head' ? ` (encoding ${flags.encoding}, materialize ${flags.materialize})` : ''}: ${fmt(N)} series × ${K} samples, batch ${BATCH}, node ${process.version}`);
   console.log(`append   create ${fmt(N / createS)} series/s (${fmt(createS, 1)} s wall; ${fmt(N / createCpu)} per CPU-s)   hinted ${fmt((N * (K - 1)) / appendS)} samples/s (${fmt(appendS, 1)} s wall; ${fmt((N * (K - 1)) / appendCpu)} per CPU-s, bench's own value generation included)`);
   console.log(`memory   heap ${fmt(after.heap / MiB)} MiB (${fmt(heapPer)} B/series over baseline)   rss ${fmt(after.rss / MiB)} MiB (${fmt(rssPer)} B/series over baseline ${fmt(base.rss / MiB)} MiB)   arrayBuffers ${fmt((after.ab - benchBytes) / MiB)} MiB`);
   if (head) {

@@ -40,6 +40,14 @@ export interface Appender {
    * (out of order, out of bounds, duplicate); the batch stays usable, only that sample is lost.
    */
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef;
+  /**
+   * Optional fast path: adds a sample to the series `ref` names, when ref is one this store's
+   * append() returned and the series is still there; true then. False adds nothing, and the caller
+   * calls append() with the labels. So a writer that caches refs need not keep every series'
+   * labels in memory. Throws StorageError as append() does for the sample itself. A store or
+   * wrapper that needs the labels of every sample (relabelling, remote write) does not offer it.
+   */
+  appendRef?(ref: SeriesRef, t: number, v: number): boolean;
   /** Records the metadata of a metric family; last write wins. */
   updateMetadata(metricFamily: string, metadata: MetricMetadata): void;
   /** Resolves once the batch is durable (for the embedded store: written to the WAL). */

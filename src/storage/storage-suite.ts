@@ -140,6 +140,28 @@ export function runStorageSuite(name: string, open: () => Promise<StoreUnderTest
       expect(await all('gone')).toEqual([['1', [20]]]);
     }));
 
+    it('appends by ref where it offers that: the ref an append returned, not an unknown one or a deleted series\'', withStore(async (s) => {
+      const a = s.appendable.appender();
+      if (a.appendRef === undefined) return a.rollback();
+      const ref = a.append(0, L({ __name__: 'r', x: '1' }), T, 1);
+      expect(a.appendRef(ref, T + 1000, 2)).toBe(true);
+      expect(a.appendRef(ref + 1_000_000, T + 1000, 2)).toBe(false);
+      expect(a.appendRef(0, T + 1000, 2)).toBe(false);
+      // The sample itself is checked as append() checks it.
+      expect(() => a.appendRef!(ref, T, 3)).toThrow(StorageError);
+      await a.commit();
+      const q = await s.queryable.querier(T - 1000, T + 60_000);
+      expect(await read(await q.select({ start: T - 1000, end: T + 60_000 }, eq('__name__', 'r')))).toEqual([{ labels: { __name__: 'r', x: '1' }, samples: [[T, 1], [T + 1000, 2]] }]);
+      if (!s.deletable) return;
+      await s.deletable.delete(-Infinity, Infinity, eq('__name__', 'r'));
+      const b = s.appendable.appender();
+      expect(b.appendRef!(ref, T + 2000, 4)).toBe(false); // the series is gone: the writer appends with labels again
+      b.append(ref, L({ __name__: 'r', x: '1' }), T + 2000, 4);
+      await b.commit();
+      const q2 = await s.queryable.querier(T - 1000, T + 60_000);
+      expect(await read(await q2.select({ start: T - 1000, end: T + 60_000 }, eq('__name__', 'r')))).toEqual([{ labels: { __name__: 'r', x: '1' }, samples: [[T + 2000, 4]] }]);
+    }));
+
     it('rejects samples too far in the future as out of bounds', withStore(async (s) => {
       const a = s.appendable.appender();
       try {

@@ -3,6 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { labelsToObject } from '../../model/labels.ts';
+import { Matcher } from '../../model/matcher.ts';
+import { ValueType } from '../../model/value.ts';
+import { openDb, type Db } from '../../tsdb/db.ts';
 import { RecordingStore } from './recording-appender.ts';
 import { OtlpTranslator, type OtlpTranslatorOptions } from './translator.ts';
 import { FLAG_NO_RECORDED_VALUE, MetricKind, Temporality, type Attributes, type MetricDescriptor } from './visitor.ts';
@@ -253,5 +257,59 @@ describe('start time, deltas, staleness', () => {
     expect(await translator.sweepStale(s, last + 31_000)).toBe(1); // 3.1 intervals: stale
     expect(s.named('g').filter((x) => x.stale).map((x) => x.t)).toEqual([last + 31_000]);
     expect(translator.resources.size).toBe(0);
+  });
+});
+
+describe('writing by ref into the embedded store', () => {
+  const hist = (counts: number[]) => ({ count: counts.reduce((a, b) => a + b, 0), hasSum: true, sum: 1.5, bounds: f64([0.1, 1]), boundCount: 2, counts: f64(counts), countCount: 3, flags: 0 });
+  const push = async (db: Db, translator: OtlpTranslator, t: number, counts: number[]) => {
+    const app = db.appender();
+    const tr = translator.begin(app);
+    tr.beginResource(attrs({ 'service.name': 'svc' }), '');
+    tr.beginScope('', '', attrs(), '');
+    tr.beginMetric(metric('rpc.duration', MetricKind.Histogram, 's'));
+    // `Zone` sorts before __name__, and an attribute `le` is kept on _count and _sum but not on the buckets.
+    tr.histogramPoint(attrs({ Zone: 'eu', le: 'attr', route: '/a' }), 0, t, hist(counts));
+    tr.endResource();
+    await app.commit();
+    await tr.commit();
+  };
+  const stored = async (db: Db) => {
+    const q = await db.querier(T - 60_000, T + 60_000);
+    const set = await q.select({ start: T - 60_000, end: T + 60_000 }, new Matcher('=~', '__name__', 'rpc_duration_seconds.*'));
+    const out: Array<[Record<string, string>, number[]]> = [];
+    while (set.next()) {
+      const s = set.at();
+      const it = s.iterator();
+      const vs: number[] = [];
+      while (it.next() !== ValueType.None) vs.push(it.atV());
+      out.push([labelsToObject(s.labels), vs]);
+    }
+    await q.close();
+    return out;
+  };
+
+  it('keeps the same label sets when the store forgot the series and the labels are made again', async () => {
+    const db = await openDb({ dir: mkdtempSync(join(tmpdir(), 'pharos-translator-db-')), fsync: 'never' });
+    try {
+      const translator = new OtlpTranslator({ resourceAttributes: 'none', targetInfo: false, startTimeZeroInjection: false });
+      await push(db, translator, T, [1, 2, 3]);
+      await push(db, translator, T + 15_000, [2, 3, 4]); // by ref: no labels kept between pushes
+      const base = { Zone: 'eu', job: 'svc', route: '/a' };
+      const want = (values: (i: number) => number[]) => [
+        [{ ...base, __name__: 'rpc_duration_seconds_bucket', le: '+Inf' }, values(0)],
+        [{ ...base, __name__: 'rpc_duration_seconds_bucket', le: '0.1' }, values(1)],
+        [{ ...base, __name__: 'rpc_duration_seconds_bucket', le: '1' }, values(2)],
+        [{ ...base, __name__: 'rpc_duration_seconds_count', le: 'attr' }, values(3)],
+        [{ ...base, __name__: 'rpc_duration_seconds_sum', le: 'attr' }, values(4)],
+      ];
+      expect(await stored(db)).toEqual(want((i) => [[6, 9], [1, 2], [3, 5], [6, 9], [1.5, 1.5]][i]));
+      await db.delete(-Infinity, Infinity, new Matcher('=~', '__name__', 'rpc_duration_seconds.*'));
+      expect(await stored(db)).toEqual([]);
+      await push(db, translator, T + 30_000, [3, 4, 5]); // the refs are dead: made again from the cached parts
+      expect(await stored(db)).toEqual(want((i) => [[12], [3], [7], [12], [1.5]][i]));
+    } finally {
+      await db.close();
+    }
   });
 });

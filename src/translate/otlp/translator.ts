@@ -108,7 +108,19 @@ class CachedPoint {
   hasSum = false;
   /** Exponential histograms: the emitted (name, le) sequence, joined. */
   sequence = '';
-  labels: Labels[] = [];
+  /**
+   * What its series' labels are made of: `base` (canonical) is common to all of them; series i
+   * adds names[i] (its __name__) and extras[i] (le or quantile; null if none). seriesLabels()
+   * puts them together, so a point of 15 histogram series does not keep 15 label arrays.
+   */
+  base: Labels = [];
+  names: Label[] = [];
+  extras: Array<Label | null> = [];
+  /**
+   * Series i's labels once made, kept while the store may need them: dropped after an append when
+   * the store can be written by ref alone (Appender.appendRef), made again if it forgets the ref.
+   */
+  labels: Array<Labels | undefined> = [];
   refs: number[] = [];
   /** labelsKey of each series, made only for delta streams (their totals are kept by key). */
   deltaKeys: string[] | null = null;
@@ -120,6 +132,31 @@ class CachedPoint {
 }
 
 const EMPTY_F64 = new Float64Array(0);
+
+/** The canonical labels of series i of p: its base with its __name__ and extra label in place. */
+function seriesLabels(p: CachedPoint, i: number): Labels {
+  const made = p.labels[i];
+  if (made !== undefined) return made;
+  const name = p.names[i];
+  const extra = p.extras[i];
+  // The two labels to insert, in name order; an extra label with an empty value removes its name.
+  let x: Label | null = name;
+  let y: Label | null = extra !== null && extra.value !== '' ? extra : null;
+  if (y !== null && y.name < x.name) [x, y] = [y, x];
+  const out: Label[] = [];
+  for (const l of p.base) {
+    if (l.name === name.name || (extra !== null && l.name === extra.name)) continue;
+    while (x !== null && x.name < l.name) {
+      out.push(x);
+      x = y;
+      y = null;
+    }
+    out.push(l);
+  }
+  for (; x !== null; x = y, y = null) out.push(x);
+  p.labels[i] = out;
+  return out;
+}
 
 /** Murmur3-style mixing of small ints into a uint32. */
 function hashInts(ids: Int32Array, n: number): number {
@@ -308,7 +345,7 @@ export class OtlpTranslator implements OtlpTranslatorApi {
       const interval = r.intervalMs || DEFAULT_EXPORT_INTERVAL_MS;
       if (nowMs - r.lastPushMs <= n * interval) continue;
       for (const p of r.points) {
-        for (let i = 0; i < p.labels.length; i++) mark(p.refs[i], p.labels[i]);
+        for (let i = 0; i < p.refs.length; i++) mark(p.refs[i], seriesLabels(p, i));
         this.forgetPoint(p);
       }
       for (const labels of r.extra.values()) mark(0, labels);
@@ -473,7 +510,7 @@ class RequestTranslation implements OtlpTranslation {
     if (!this.#valid(timeMs)) return;
     let p = this.#find(attributes);
     const fresh = p === null;
-    if (p === null || p.shape !== Shape.Histogram || p.hasSum !== h.hasSum || !sameFloats(p.bounds, h.bounds, h.boundCount) || p.labels.length !== Math.min(h.boundCount, h.countCount) + 2 + (h.hasSum ? 1 : 0)) {
+    if (p === null || p.shape !== Shape.Histogram || p.hasSum !== h.hasSum || !sameFloats(p.bounds, h.bounds, h.boundCount) || p.refs.length !== Math.min(h.boundCount, h.countCount) + 2 + (h.hasSum ? 1 : 0)) {
       for (let i = 1; i < h.boundCount; i++) if (!(h.bounds[i] > h.bounds[i - 1])) return this.#reject('unsorted_bounds', `histogram ${this.#metric!.name}: explicit bounds are not strictly increasing`);
       p ??= this.#t.addPoint(scratchId, 2 + 2 * attributes.count, hashInts(scratchId, 2 + 2 * attributes.count));
       const built = this.#build(p, attributes, Shape.Histogram, (series) => {
@@ -615,17 +652,32 @@ class RequestTranslation implements OtlpTranslation {
       if (err instanceof PointRejected) return this.#reject(err.reason, err.message), false;
       throw err;
     }
-    const labels: Labels[] = [];
+    const names: Label[] = [];
+    const extras: Array<Label | null> = [];
     emit((name, extraName, extraValue) => {
-      const pairs = extraName ? withPair(base, extraName, extraValue) : base.slice();
-      setPair(pairs, METRIC_NAME, name);
-      labels.push(this.#canonical(pairs));
+      names.push(this.#t.label(METRIC_NAME, name));
+      extras.push(extraName ? this.#t.label(extraName, extraValue) : null);
     });
     p.shape = shape;
-    p.labels = labels;
-    p.refs = new Array<number>(labels.length).fill(0);
+    p.base = this.#canonical(base);
+    p.names = names;
+    p.extras = extras;
+    p.labels = new Array<Labels | undefined>(names.length).fill(undefined);
+    p.refs = new Array<number>(names.length).fill(0);
     p.deltaKeys = null;
     return true;
+  }
+
+  /**
+   * Appends to series i of p: by its ref when the store takes that (Appender.appendRef), else with
+   * its labels, which are then dropped if the store can be written by ref next time.
+   */
+  #append(p: CachedPoint, i: number, t: number, v: number): void {
+    const app = this.#app;
+    const ref = p.refs[i];
+    if (ref > 0 && app.appendRef !== undefined && app.appendRef(ref, t, v)) return;
+    p.refs[i] = app.append(ref, seriesLabels(p, i), t, v);
+    if (app.appendRef !== undefined) p.labels[i] = undefined;
   }
 
   /**
@@ -634,13 +686,11 @@ class RequestTranslation implements OtlpTranslation {
    */
   #write(p: CachedPoint, fresh: boolean, st: number, t: number, flags: number): void {
     const m = this.#metric!;
-    const labels = p.labels;
-    const refs = p.refs;
-    const n = labels.length;
+    const n = p.refs.length;
     const values = scratchValues;
     const stale = (flags & FLAG_NO_RECORDED_VALUE) !== 0;
     const delta = this.#isDelta && !stale;
-    const keys = delta ? (p.deltaKeys ??= labels.map(labelsKey)) : null;
+    const keys = delta ? (p.deltaKeys ??= p.refs.map((_, i) => labelsKey(seriesLabels(p, i)))) : null;
     if (keys !== null) {
       const first = this.#deltaTotal(keys[0]);
       if (first && t <= first.lastT) return this.#reject('delta_out_of_order', `metric ${JSON.stringify(m.name)}: delta point at ${t} is not after the stream's last point at ${first.lastT}`);
@@ -649,7 +699,7 @@ class RequestTranslation implements OtlpTranslation {
     // Zero at the start time of a new stream: rate() then sees its first increment.
     if (fresh && this.#o.startTimeZeroInjection && (this.#cumulativeKind ? !stale : delta) && st > 0 && st < t && (keys === null || !this.#deltaTotal(keys[0]))) {
       for (let i = 0; i < n; i++) {
-        try { refs[i] = this.#app.append(refs[i], labels[i], st, 0); } catch (err) { if (!(err instanceof StorageError)) throw err; }
+        try { this.#append(p, i, st, 0); } catch (err) { if (!(err instanceof StorageError)) throw err; }
       }
     }
     let firstError: StorageError | null = null;
@@ -661,7 +711,7 @@ class RequestTranslation implements OtlpTranslation {
         this.#deltaChanges.set(keys[i], { total: v, lastT: t, startT: prev?.startT ?? st });
       }
       try {
-        refs[i] = this.#app.append(refs[i], labels[i], t, v);
+        this.#append(p, i, t, v);
       } catch (err) {
         if (!(err instanceof StorageError)) throw err;
         firstError ??= err;
@@ -752,8 +802,3 @@ function setPair(pairs: LabelPairs, name: string, value: string): void {
   else pairs.push([name, value]);
 }
 
-function withPair(pairs: LabelPairs, name: string, value: string): LabelPairs {
-  const out = pairs.slice();
-  setPair(out, name, value);
-  return out;
-}

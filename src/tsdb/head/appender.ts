@@ -64,15 +64,28 @@ export class HeadAppender implements Appender {
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
     if (this.#done) throw new Error('appender already committed or rolled back');
     const head = this.#head;
-    let cols = head.chunks.cols;
+    const cols = head.chunks.cols;
     if (!(ref > 0 && ref < head.nextRef && (cols.flags[ref] & SERIES_ALIVE) !== 0 && head.table.count(ref) === labels.length)) {
       ref = head.lookup(labels);
       if (ref === 0) {
         this.#checkTime(t);
         ref = head.create(labels);
-        cols = head.chunks.cols;
       }
     }
+    return this.#add(ref, t, v);
+  }
+
+  appendRef(ref: SeriesRef, t: number, v: number): boolean {
+    if (this.#done) throw new Error('appender already committed or rolled back');
+    const head = this.#head;
+    if (!(ref > 0 && ref < head.nextRef && (head.chunks.cols.flags[ref] & SERIES_ALIVE) !== 0)) return false;
+    this.#add(ref, t, v);
+    return true;
+  }
+
+  /** Adds a sample to the live series ref (checks its time against the head's bounds and the series' last). */
+  #add(ref: number, t: number, v: number): SeriesRef {
+    const cols = this.#head.chunks.cols;
     this.#checkTime(t);
     const own = cols.batchOwner[ref] === this.#id;
     const last = own ? this.#ts[cols.batchIdx[ref]] : cols.lastT[ref];

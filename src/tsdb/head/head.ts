@@ -67,7 +67,11 @@ export interface HeadOptions {
   readonly samplesPerChunk?: number;
   /** 'xor' (default, fastest) or 'smallest': a completed chunk becomes Delta when that is strictly smaller. */
   readonly chunkEncoding?: HeadChunkEncoding;
-  /** Keep one Labels array per series (of shared Label objects) instead of building it per query (default true). */
+  /**
+   * Keep one Labels array per series (of shared Label objects) instead of building it from the
+   * series table per query (default false: 100+ bytes a series; writers that cache refs, as the
+   * OTLP translator does, no longer keep theirs either).
+   */
   readonly materializeLabels?: boolean;
   /** Samples more than this far past now() are out of bounds (ms, default 10 min). */
   readonly maxFutureMs?: number;
@@ -197,7 +201,7 @@ export class Head implements Appendable, Queryable, Deletable {
       samplesPerChunk: options.samplesPerChunk ?? DEFAULT_SAMPLES_PER_CHUNK,
       encoding: options.chunkEncoding ?? 'xor',
     });
-    this.materialize = options.materializeLabels ?? true;
+    this.materialize = options.materializeLabels ?? false;
     this.maxFutureMs = options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
     this.now = options.now ?? Date.now;
     this.onCommit = options.onCommit;
@@ -265,7 +269,7 @@ export class Head implements Appendable, Queryable, Deletable {
     this.postings.addSeries(ref);
     if (this.materialize) {
       // Keep the caller's array (the storage contract allows it) with the head's shared Label
-      // objects in it: the translator's cached series and the head then hold one array between them.
+      // objects in it: a writer that keeps its array too then shares it with the head.
       const arr: Label[] = Object.isFrozen(labels) ? new Array(n) : (labels as Label[]);
       for (let i = 0; i < n; i++) arr[i] = this.pairs.label(ids[i]);
       while (this.#labels.length < ref) this.#labels.push(undefined);
