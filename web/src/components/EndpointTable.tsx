@@ -112,7 +112,7 @@ export const EndpointTable = memo(function EndpointTable({ rows, error, selected
   const pending = rows?.filter((r) => r.latency === 'pending').length ?? 0;
   const activeRow = Math.min(active, Math.max(0, sorted.length - 1));
   return (
-    <section className="panel wide endpoints" aria-labelledby="endpoints-title" aria-busy={rows === null || pending > 0} data-queries={equivalent} data-time={time}>
+    <section className="panel wide" aria-labelledby="endpoints-title" aria-busy={rows === null || pending > 0} data-queries={equivalent} data-time={time}>
       <div className="panel-head">
         <h2 id="endpoints-title">Endpoints</h2>
         {selected !== null && (
