@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import type { Label, Labels } from '../../model/labels.ts';
-import { compareLabels } from '../../model/labels.ts';
 import type { Matcher } from '../../model/matcher.ts';
 import type { Appendable, Appender, Deletable, MetricMetadata, Querier, Queryable } from '../../storage/interface.ts';
 import { StorageError } from '../../storage/interface.ts';
@@ -516,24 +515,57 @@ export class Head implements Appendable, Queryable, Deletable {
       }
       if (found || (slow && this.ooo.overlaps(ref, mint, maxt))) refs.push(ref);
     }
-    const labels = refs.map((ref) => this.labelsOf(ref));
-    const order = refs.map((_, i) => i).sort((a, b) => compareLabels(labels[a], labels[b]));
-    for (const i of order) {
+    // Sorted by the series table's label ids: no label array per series until it is yielded.
+    refs.sort((a, b) => this.#compareSeries(a, b));
+    // The range's chunks, in yield order (series i has ids[starts[i], starts[i + 1])), all read
+    // from the spill files at once in file order.
+    const ids: number[] = [];
+    const starts = new Uint32Array(refs.length + 1);
+    for (let i = 0; i < refs.length; i++) {
+      starts[i] = ids.length;
+      for (let id = cols.firstChunk[refs[i]]; id >= 0 && r.minT[id] <= maxt; id = r.next[id]) if (r.minT[id] >= mint && r.maxT[id] <= maxt) ids.push(id);
+    }
+    starts[refs.length] = ids.length;
+    const lens = Uint32Array.from(ids, (id) => r.len[id]);
+    const { bytes, offsets } = this.chunks.spill.readMany(Float64Array.from(ids, (id) => r.pos[id]), lens);
+    for (let i = 0; i < refs.length; i++) {
       const ref = refs[i];
       const chunks: Array<{ mint: number; maxt: number; encoding: number; bytes: Uint8Array }> = [];
-      for (let id = cols.firstChunk[ref]; id >= 0 && r.minT[id] <= maxt; id = r.next[id]) {
-        if (r.minT[id] < mint || r.maxT[id] > maxt) continue;
-        chunks.push({ mint: r.minT[id], maxt: r.maxT[id], encoding: r.encoding[id], bytes: this.chunks.spill.read(r.pos[id], r.len[id], false) });
+      for (let k = starts[i]; k < starts[i + 1]; k++) {
+        const id = ids[k];
+        chunks.push({ mint: r.minT[id], maxt: r.maxT[id], encoding: r.encoding[id], bytes: bytes.subarray(offsets[k], offsets[k] + lens[k]) });
       }
+      const labels = this.labelsOf(ref);
       const ivs = slow ? this.tombstones.get(ref) : undefined;
       const ooo = slow ? this.ooo.samples(ref, mint, maxt) : null;
       if (ooo === null && !intersectsRange(ivs, mint, maxt)) {
-        yield { ref, labels: labels[i], chunks };
+        yield { ref, labels, chunks };
         continue;
       }
       const merged = mergeForBlock(chunks, ooo, ivs, mint, maxt);
-      if (merged.length > 0) yield { ref, labels: labels[i], chunks: merged };
+      if (merged.length > 0) yield { ref, labels, chunks: merged };
     }
+  }
+
+  /** compareLabels of two live series, from their label ids in the series table. */
+  #compareSeries(a: number, b: number): number {
+    const t = this.table;
+    const pool = t.pool();
+    const na = t.count(a);
+    const nb = t.count(b);
+    const oa = t.offset(a);
+    const ob = t.offset(b);
+    const n = Math.min(na, nb);
+    for (let i = 0; i < n; i++) {
+      const x = pool[oa + i];
+      const y = pool[ob + i];
+      if (x === y) continue;
+      const lx = this.pairs.label(x);
+      const ly = this.pairs.label(y);
+      if (lx.name !== ly.name) return lx.name < ly.name ? -1 : 1;
+      if (lx.value !== ly.value) return lx.value < ly.value ? -1 : 1;
+    }
+    return na - nb;
   }
 
   /**

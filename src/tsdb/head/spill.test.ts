@@ -71,6 +71,24 @@ describe('ChunkSpill', () => {
     s.close();
   });
 
+  it('reads many records at once, in any order, across segments and the write buffer, each CRC-checked', () => {
+    const s = new ChunkSpill(tmp(), { segmentBytes: 4096, writeBufferBytes: 4096, cacheBytes: 0 });
+    const pos: number[] = [];
+    for (let i = 0; i < 200; i++) pos.push(s.write(i, i, i, 1, data(10 + (i % 90), i)));
+    expect(s.segments().length).toBeGreaterThan(3);
+    const pick = [150, 3, 199, 0, 77, 78, 12, 198]; // the last ones are still in the write buffer
+    const { bytes, offsets } = s.readMany(pick.map((i) => pos[i]), pick.map((i) => 10 + (i % 90)));
+    pick.forEach((i, k) => expect(bytes.subarray(offsets[k], offsets[k] + 10 + (i % 90))).toEqual(data(10 + (i % 90), i)));
+    expect(s.readMany([], []).bytes.length).toBe(0);
+    const seg = Math.floor(pos[77] / 2 ** 32);
+    const file = join(s.dir, String(seg).padStart(6, '0'));
+    const b = readFileSync(file);
+    b[(pos[77] % 2 ** 32) + 30] ^= 0x01;
+    writeFileSync(file, b);
+    expect(() => s.readMany([pos[76], pos[77]], [10 + 76, 10 + 77])).toThrow(/CRC mismatch in the record at offset/);
+    s.close();
+  });
+
   it('detects a flipped bit with segment and offset, and starts over on open', () => {
     const dir = tmp();
     const s = new ChunkSpill(dir, { cacheBytes: 0 });
