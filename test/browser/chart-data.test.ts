@@ -3,6 +3,8 @@
  * classic histograms computed in the browser, and the status-code split. Runs in Node.
  */
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../src/model/prng.ts';
+import { bucketQuantile, type Bucket } from '../../src/promql/engine/classic-histogram.ts';
 import type { InstantSample, RangeSeries } from '../../web/src/api.ts';
 import { anchoredRegex, escapeRegex, exactAlternation, instantQuantiles, onGrid, parseLe, rangeQuantiles, remainder, splitByStatus, stepGrid } from '../../web/src/chart-data.ts';
 
@@ -75,6 +77,38 @@ describe('rangeQuantiles', () => {
     expect(p50.values[0]).toBeCloseTo(0.2, 12);
     expect(p50.values[1]).toBeCloseTo(0.1 + 0.4 * 0.5, 12);
     expect(p50.values[2]).toBeNull();
+  });
+
+  it('equals bucketQuantile at every step, with members out of order, repeated bounds, NaN counts, gaps and non-monotonic counts', () => {
+    const rnd = prng(7);
+    const times = stepGrid(0, 400, 10);
+    const bounds = ['0.5', '0.1', '+Inf', '0.25', '0.1', '1', '+Inf'];
+    for (let round = 0; round < 20; round++) {
+      const s = bounds.flatMap((le) =>
+        ['/a', '/b'].map((route) => {
+          const values: Array<[number, number]> = [];
+          for (const t of times) {
+            const r = rnd();
+            if (r < 0.1) continue;
+            values.push([t, r < 0.13 ? NaN : Math.floor(rnd() * 50) * (le === '+Inf' ? 2 : 1)]);
+          }
+          return series({ le, http_route: route }, values);
+        }),
+      );
+      const qs = [0.5, 0.95, 0.99];
+      for (const line of rangeQuantiles(times, s, qs, 1000)) {
+        times.forEach((t, i) => {
+          const buckets: Bucket[] = [];
+          for (const x of s) {
+            if (x.metric.http_route !== line.metric.http_route) continue;
+            const v = x.values.find(([at]) => at === t);
+            if (v) buckets.push({ upperBound: parseLe(x.metric.le), count: Number(v[1]) });
+          }
+          const want = buckets.length === 0 ? null : bucketQuantile(line.q, buckets).value * 1000;
+          expect(line.values[i], `round ${round} ${line.metric.http_route} q=${line.q} t=${t}`).toEqual(want);
+        });
+      }
+    }
   });
 });
 
