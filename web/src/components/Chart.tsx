@@ -3,7 +3,7 @@
  * per line, and the line's name as text) and a hover read-out; drag to zoom (the zoom becomes
  * the URL's from/to). Reshaping lives in chart-data.ts; this file only draws.
  */
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ChartData, Line } from '../chart-data.ts';
@@ -48,7 +48,9 @@ export function Chart({ data, label, unit = 'short', height = 220, onZoom, onDra
   const readout = useRef<HTMLDivElement>(null);
   const latest = useRef({ onZoom, onDrawn });
   latest.current = { onZoom, onDrawn };
-  useEffect(() => {
+  // Made right after the commit that adds its element, so it is on the canvas in the frame that
+  // first paints the panel (a plain effect would wait for that paint).
+  useLayoutEffect(() => {
     if (!el.current) return;
     const width = el.current.clientWidth || 600;
     const opts: uPlot.Options = {

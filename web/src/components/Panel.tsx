@@ -2,7 +2,7 @@
  * @module A dashboard panel: loads its chart data for the current view and draws it, or says
  * why there is nothing to draw. Reports to the ReadyTracker once what it shows is on screen.
  */
-import { useEffect, useState } from 'react';
+import { useLayoutEffect, useState } from 'react';
 import type { ChartData } from '../chart-data.ts';
 import type { ReadyTracker } from '../ready.ts';
 import { Chart, type Unit } from './Chart.tsx';
@@ -36,7 +36,10 @@ export function Panel({ title, unit, loadKey, load, empty, note, exploreHref, wi
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   // The key whose data is on screen (chart drawn, or the empty/error note rendered).
   const [shownKey, setShownKey] = useState<string | null>(null);
-  useEffect(() => {
+  // Layout effects: each step (ask, show, report) follows the commit that needs it in the same
+  // task, not a frame later (Preact runs plain effects after the next paint: three hops of a frame
+  // or more, on a busy main thread, between the data's arrival and the panel counting as drawn).
+  useLayoutEffect(() => {
     if (loadKey === null) return;
     const ac = new AbortController();
     load(ac.signal)
@@ -51,10 +54,10 @@ export function Panel({ title, unit, loadKey, load, empty, note, exploreHref, wi
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [loadKey]);
   const hasLines = loaded !== null && loaded.data !== null && loaded.data.lines.length > 0;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (loaded && !hasLines) setShownKey(loaded.key);
   }, [loaded, hasLines]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (ready && shownKey !== null && shownKey === loadKey) ready.tracker.done(title, ready.generation);
   }, [ready?.tracker, ready?.generation, shownKey, loadKey, title]);
   const busy = loadKey === null || loaded?.key !== loadKey;

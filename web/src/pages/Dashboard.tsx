@@ -1,5 +1,5 @@
 /** @module The RED dashboard for one service: rate, errors, duration, active requests, endpoints. */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { escapeRegex, stepGrid, type ChartData } from '../chart-data.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { EndpointTable } from '../components/EndpointTable.tsx';
@@ -225,7 +225,7 @@ export function Dashboard({ params, setParams }: { params: Params; setParams: (p
     if (q) askTopRoutes(cache, q, view, busiestRoutes(rows, routeRegex));
   };
   const endpoints = useEndpoints(q, convention, cache, end, dataKey, tracker, prefetch);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!endpoints.listed) return;
     const raf = requestAnimationFrame(() => tracker.done('Endpoints', generation));
     return () => cancelAnimationFrame(raf);
