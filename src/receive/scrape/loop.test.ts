@@ -132,11 +132,13 @@ describe('scrape loop: scheduling', () => {
       const all = (await store.select()).filter((s) => s.labels.__name__ === 'up').map((s) => s.samples.map((x) => x.t));
       return all.length === 8 && all.every((ts) => ts.length >= 3) ? all : undefined;
     }, 10_000);
-    // A scrape that starts late (a busy event loop) is stamped with its real start, so allow lag.
+    // A scrape that starts late (a busy event loop, as on a loaded CI machine) is stamped with its
+    // real start: one phase per target means all its scrapes but at most one lie near one phase.
     const distance = (a: number, b: number) => Math.min(Math.abs(a - b), interval - Math.abs(a - b));
     const phases = ups.map((ts) => {
-      const phase = ts[0] % interval;
-      for (const t of ts) expect(distance(t % interval, phase), `${ts}`).toBeLessThan(150); // one phase per target
+      const near = (p: number) => ts.filter((t) => distance(t % interval, p) < 150).length;
+      const phase = ts.map((t) => t % interval).reduce((best, p) => (near(p) > near(best) ? p : best));
+      expect(near(phase), `${ts}`).toBeGreaterThanOrEqual(ts.length - 1);
       return phase;
     });
     // Started together, they do not scrape together: the phases spread over the interval.
