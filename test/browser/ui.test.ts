@@ -37,14 +37,20 @@ async function apiQuery(query: string, time: number): Promise<Sample[]> {
   return body.data.result;
 }
 
-/** The endpoint table's figures as the page holds them (data-value: the unrounded numbers). */
+/** The endpoint table's figures as the page holds them (data-value: the unrounded numbers), of the rows it renders. */
 async function tableFigures(p: Page): Promise<Array<{ route: string; method: string } & Record<'rate' | 'errorRatio' | 'p50' | 'p95' | 'p99', number>>> {
-  return p.getByRole('region', { name: 'Endpoints' }).locator('tbody tr').evaluateAll((trs) =>
+  // Rows with an endpoint: the table renders the rows in view only, between two spacer rows.
+  return p.getByRole('region', { name: 'Endpoints' }).locator('tbody tr[data-route]').evaluateAll((trs) =>
     trs.map((tr) => {
       const v = (k: string) => Number(tr.querySelector(`td[data-column="${k}"]`)!.getAttribute('data-value'));
       return { route: tr.getAttribute('data-route')!, method: tr.getAttribute('data-method')!, rate: v('rate'), errorRatio: v('errorRatio'), p50: v('p50'), p95: v('p95'), p99: v('p99') };
     }),
   );
+}
+
+/** Two frames later: the endpoint table renders the rows of a scroll in the next one. (A string: this file has no DOM types.) */
+async function afterFrames(p: Page): Promise<void> {
+  await p.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
 }
 
 /** A table row's button as Chromium names it: the route (or "(no route)"), then the method. */
@@ -79,6 +85,27 @@ function legacyService(otlpHttpUrl: string): { record: () => void; stop: () => P
         responseSize.record(800 + (i % 5) * 100, items);
         requestSize.record(150 + (i % 3) * 50, orders);
         responseSize.record(60, orders);
+      }
+    },
+    stop: () => provider.shutdown(),
+  };
+}
+
+/** Routes of service "wide": more than the endpoint table renders at once. */
+const WIDE_ROUTES = 120;
+
+/** Service "wide": stable names, WIDE_ROUTES routes each with its own request count and a 5xx share, exported every 500 ms. */
+function wideService(otlpHttpUrl: string): { record: () => void; stop: () => Promise<void> } {
+  const reader = new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${otlpHttpUrl}/v1/metrics` }), exportIntervalMillis: 500, exportTimeoutMillis: 500 });
+  const provider = new MeterProvider({ resource: defaultResource().merge(resourceFromAttributes({ 'service.name': 'wide' })), readers: [reader] });
+  const meter = provider.getMeter('wide-http');
+  const duration = meter.createHistogram('http.server.request.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.01, 0.05, 0.1, 0.5, 1] } });
+  return {
+    record: () => {
+      for (let r = 0; r < WIDE_ROUTES; r++) {
+        for (let k = 0; k <= r % 9; k++) {
+          duration.record(0.005 + (r % 7) * 0.02 + k * 0.01, { 'http.request.method': r % 3 === 0 ? 'POST' : 'GET', 'http.route': `/wide/${r}`, 'http.response.status_code': k === 0 && r % 4 === 0 ? 500 : 200 });
+        }
       }
     },
     stop: () => provider.shutdown(),
@@ -146,6 +173,7 @@ beforeAll(async () => {
   await eventually(async () => (await fetch(`${base}/products`)).ok, 20_000, 'example service to listen');
   const legacy = legacyService(pharos.otlpHttpUrl);
   const dual = dualService(pharos.otlpHttpUrl);
+  const wide = wideService(pharos.otlpHttpUrl);
   // The demo's traffic generator (its mix of 200, 404 and 500) while a fixed round of requests makes
   // sure every route and a 404 are there, over several export intervals, so rates have several points.
   const demoTraffic = runTraffic({ target: base, rps: 15, durationS: 4, count: Infinity, allowRemote: false, quiet: true });
@@ -153,11 +181,12 @@ beforeAll(async () => {
     for (const path of ['/products', '/users/1', '/users/2', '/missing', '/checkout', '/users/999']) await fetch(base + path).catch(() => undefined);
     legacy.record();
     dual.record();
+    wide.record();
     await new Promise((r) => setTimeout(r, 1000));
   }
   const sent = await demoTraffic;
   expect([...sent.keys()].filter((k) => k.startsWith('error:'))).toEqual([]);
-  await Promise.all([legacy.stop(), dual.stop()]);
+  await Promise.all([legacy.stop(), dual.stop(), wide.stop()]);
   await eventually(async () => (await apiQuery('sum(rate(http_server_request_duration_seconds_count{service_name="shop"}[1m]))', Date.now() / 1000)).length > 0, 20_000, 'shop rates');
   await eventually(async () => (await apiQuery('sum(rate(http_server_duration_milliseconds_count{service_name="legacy"}[1m]))', Date.now() / 1000)).length > 0, 20_000, 'legacy rates');
   // Two export intervals after the traffic, everything up to `to` has arrived.
@@ -346,6 +375,60 @@ describe('dashboard', () => {
     // 0.03 s in the (0.025, 0.05] bucket of the stable histogram: a p50 in seconds, from the stable names.
     expect(rows[0].p50).toBeGreaterThan(0.025);
     expect(rows[0].p50).toBeLessThanOrEqual(0.05);
+  });
+
+  it('renders only the rows in view of a long endpoint table, and every row shows the API\'s numbers once scrolled to', async () => {
+    await page.goto(`${pharos.apiUrl}/dashboard?service=wide&from=${from}&to=${to}`);
+    const table = await tableComplete(page);
+    const grid = table.getByRole('table', { name: 'Endpoints' });
+    // Assistive technology is told the whole table's size (header row included), not the rendered part.
+    expect(Number(await grid.getAttribute('aria-rowcount'))).toBe(WIDE_ROUTES + 1);
+    expect((await tableFigures(page)).length).toBeLessThan(WIDE_ROUTES / 2);
+    const sel = '{service_name="wide"}';
+    const by = 'http_request_method, http_route';
+    const key = (m: Record<string, string>) => `${m.http_request_method} ${m.http_route}`;
+    const answer = async (q: string) => new Map((await apiQuery(q, to)).map((s) => [key(s.metric), Number(s.value[1])]));
+    const count = (extra = '') => `sum by (${by}) (rate(http_server_request_duration_seconds_count{service_name="wide"${extra}}[300s]))`;
+    const quantile = (q: number) => `histogram_quantile(${q}, sum by (le, ${by}) (rate(http_server_request_duration_seconds_bucket${sel}[300s])))`;
+    const [rate, errorRatio, p50, p99] = await Promise.all([count(), `${count(', http_response_status_code=~"5.."')} / ${count()}`, quantile(0.5), quantile(0.99)].map(answer));
+    expect(rate.size).toBe(WIDE_ROUTES);
+    // Scrolled a box at a time from top to bottom, the rendered rows cover every endpoint, in
+    // their places (aria-rowindex) of the sort by req/s, each with the API's figures.
+    const box = table.locator('.table-scroll');
+    const seen = new Map<number, { key: string; rate: number }>();
+    for (let top = 0; ; ) {
+      await box.evaluate((e, t) => (e.scrollTop = t), top);
+      await afterFrames(page);
+      const indices = await table.locator('tbody tr[data-route]').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('aria-rowindex'))));
+      const rows = await tableFigures(page);
+      expect(indices).toEqual(indices.map((_, i) => indices[0] + i));
+      rows.forEach((r, i) => {
+        const k = `${r.method} ${r.route}`;
+        expectSame(r.rate, rate.get(k)!, `${k} req/s`);
+        expectSame(r.errorRatio, errorRatio.get(k) ?? 0, `${k} error ratio`);
+        expectSame(r.p50, p50.get(k)!, `${k} p50`);
+        expectSame(r.p99, p99.get(k)!, `${k} p99`);
+        seen.set(indices[i], { key: k, rate: r.rate });
+      });
+      const { scrollTop, clientHeight, scrollHeight } = await box.evaluate((e) => ({ scrollTop: e.scrollTop, clientHeight: e.clientHeight, scrollHeight: e.scrollHeight }));
+      if (scrollTop + clientHeight >= scrollHeight - 1) break;
+      top = scrollTop + clientHeight;
+    }
+    expect([...seen.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: WIDE_ROUTES }, (_, i) => i + 2));
+    expect(new Set([...seen.values()].map((v) => v.key)).size).toBe(WIDE_ROUTES);
+    const byPlace = [...seen].sort((a, b) => a[0] - b[0]).map(([, v]) => v.rate);
+    expect(byPlace).toEqual([...byPlace].sort((a, b) => b - a));
+    // The keyboard reaches rows that were not rendered: End focuses the last one, Home the first.
+    await box.evaluate((e) => (e.scrollTop = 0));
+    await afterFrames(page);
+    await table.locator('tbody button[tabindex="0"]').focus();
+    await page.keyboard.press('End');
+    expect(await page.locator(':focus').evaluate((e) => e.closest('tr')!.getAttribute('aria-rowindex'))).toBe(String(WIDE_ROUTES + 1));
+    const last = seen.get(WIDE_ROUTES + 1)!.key;
+    expect(await focused(page)).toEqual({ role: 'button', name: `${last.slice(last.indexOf(' ') + 1)} ${last.slice(0, last.indexOf(' '))}` });
+    await page.keyboard.press('Home');
+    expect(await page.locator(':focus').evaluate((e) => e.closest('tr')!.getAttribute('aria-rowindex'))).toBe('2');
+    expect(await table.locator('tbody button[tabindex="0"]').count()).toBe(1);
   });
 
   it('sets a custom range with the picker, and follows Back to the previous one', async () => {

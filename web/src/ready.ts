@@ -6,8 +6,9 @@
 /** Marked once per page load, when the first panel's chart (or empty note) is on screen. */
 export const MARK_FIRST_PANEL = 'pharos:first-panel-drawn';
 /**
- * Marked each time every panel shows the data of the current view and the endpoint table lists
- * every endpoint with its rate and error ratio: the page is drawn and answers input.
+ * Marked each time every panel shows the data of the current view and the endpoint table has
+ * every endpoint's rate and error ratio, drawn in the rows it renders (those in its scroll box and
+ * a few either side; the others render as they are scrolled to): the page is drawn and answers input.
  */
 export const MARK_READY = 'pharos:dashboard-ready';
 /** Marked when the table's busiest routes have their latency columns (the first batch after ready). */

@@ -2,9 +2,12 @@
  * @module The per-endpoint table: req/s, error %, p50/p95/p99 per method and route over the
  * view's range. Sortable by every column (buttons in the headers); a row is one tab stop
  * (arrow keys move between rows) and Enter, Space or a click filters the panels by its route.
+ * Only the rows in its scroll box (and a few either side) are rendered; aria-rowcount and
+ * aria-rowindex tell assistive technology the whole table's size and each row's place in it.
  */
-import { memo, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import type { Row } from '../endpoints.ts';
+import { firstVisibleRow, rowWindow } from '../row-window.ts';
 
 type Column = 'route' | 'method' | 'rate' | 'errorRatio' | 'p50' | 'p95' | 'p99';
 const COLUMNS: Array<{ key: Column; label: string; unit?: string }> = [
@@ -37,8 +40,16 @@ export interface EndpointTableProps {
   readonly time: number;
 }
 
+/**
+ * The scroll box's geometry (px) until a scroll measures it: .table-scroll's 32rem, the header, and
+ * a row a little lower than it comes out (29 px here), so the first render has rows to spare, never a gap.
+ */
+const BOX_ESTIMATE = { scrollPx: 0, viewPx: 512, headPx: 30, rowPx: 28 };
+type BoxGeometry = typeof BOX_ESTIMATE;
+
 interface RowProps {
   readonly row: Row;
+  /** The row's place in the sorted table (from 0). */
   readonly index: number;
   readonly selected: boolean;
   /** The one row in the tab order (the rows are one tab stop). */
@@ -52,7 +63,7 @@ interface RowProps {
  */
 const EndpointRow = memo(function EndpointRow({ row: r, index, selected, tabbable, onSelect }: RowProps) {
   return (
-    <tr data-route={r.route} data-method={r.method} className={selected ? 'selected' : undefined} onClick={(e) => {
+    <tr data-route={r.route} data-method={r.method} aria-rowindex={index + 2} className={selected ? 'selected' : undefined} onClick={(e) => {
       if ((e.target as HTMLElement).closest('button')) return;
       onSelect(selected ? null : r.route);
     }}>
@@ -81,6 +92,10 @@ export const EndpointTable = memo(function EndpointTable({ rows, error, selected
   const [sort, setSort] = useState<{ key: Column; desc: boolean }>({ key: 'rate', desc: true });
   const [active, setActive] = useState(0);
   const body = useRef<HTMLTableSectionElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const [geometry, setGeometry] = useState<BoxGeometry>(BOX_ESTIMATE);
+  // A row to focus once it is rendered (the arrow keys moved past the rendered ones).
+  const focusPending = useRef<number | null>(null);
   const sorted = useMemo(() => {
     const out = (rows ?? []).slice();
     const { key, desc } = sort;
@@ -92,11 +107,45 @@ export const EndpointTable = memo(function EndpointTable({ rows, error, selected
     });
     return out;
   }, [rows, sort]);
+  const rowButton = (i: number) => body.current?.querySelector<HTMLButtonElement>(`button.row-select[data-index="${i}"]`) ?? null;
+  // Read on scroll (layout is clean then), at most once a frame; the row height is the rendered rows' mean.
+  const measureFrame = useRef(0);
+  const measure = (): BoxGeometry | null => {
+    const b = box.current;
+    const rendered = body.current?.querySelectorAll<HTMLTableRowElement>('tr[data-route]');
+    if (!b || !rendered || rendered.length === 0) return null;
+    const first = rendered[0];
+    const last = rendered[rendered.length - 1];
+    const rowPx = (last.offsetTop + last.offsetHeight - first.offsetTop) / rendered.length;
+    return { scrollPx: b.scrollTop, viewPx: b.clientHeight, headPx: b.querySelector('thead')?.offsetHeight ?? BOX_ESTIMATE.headPx, rowPx };
+  };
+  const onScroll = () => {
+    if (measureFrame.current) return;
+    measureFrame.current = requestAnimationFrame(() => {
+      measureFrame.current = 0;
+      const g = measure();
+      if (g) setGeometry(g);
+    });
+  };
+  useLayoutEffect(() => () => cancelAnimationFrame(measureFrame.current), []);
   const focusRow = (i: number) => {
     const n = Math.max(0, Math.min(sorted.length - 1, i));
     setActive(n);
-    body.current?.querySelectorAll<HTMLButtonElement>('button.row-select')[n]?.focus();
+    const button = rowButton(n);
+    if (button) return button.focus();
+    // Not rendered: render the rows around it (as if scrolled there, centred) and focus it then,
+    // which scrolls the box to it (the box cannot scroll there before its spacers have the height).
+    const g = measure() ?? geometry;
+    const scrollPx = Math.max(0, Math.min(g.headPx + sorted.length * g.rowPx - g.viewPx, g.headPx + n * g.rowPx - g.viewPx / 2));
+    focusPending.current = n;
+    setGeometry({ ...g, scrollPx });
   };
+  useLayoutEffect(() => {
+    if (focusPending.current === null) return;
+    const button = rowButton(focusPending.current);
+    focusPending.current = null;
+    button?.focus();
+  });
   const onKeyDown = (e: KeyboardEvent<HTMLTableSectionElement>) => {
     const moves: Record<string, number> = { ArrowDown: active + 1, ArrowUp: active - 1, Home: 0, End: sorted.length - 1, PageDown: active + 10, PageUp: active - 10 };
     if (e.key in moves) {
@@ -110,7 +159,16 @@ export const EndpointTable = memo(function EndpointTable({ rows, error, selected
     if (i !== undefined) setActive(Number(i));
   };
   const pending = rows?.filter((r) => r.latency === 'pending').length ?? 0;
+  const shown = rowWindow(sorted.length, geometry.scrollPx, geometry.viewPx, geometry.headPx, geometry.rowPx);
   const activeRow = Math.min(active, Math.max(0, sorted.length - 1));
+  // The rows' one tab stop: the row the arrow keys last moved to, or the first in view once that is scrolled away.
+  const tabStop = activeRow >= shown.start && activeRow < shown.end ? activeRow : Math.max(shown.start, Math.min(shown.end - 1, firstVisibleRow(sorted.length, geometry.scrollPx, geometry.rowPx)));
+  const spacer = (rows: number, edge: string) =>
+    rows > 0 && (
+      <tr className="row-spacer" data-spacer={edge} aria-hidden="true">
+        <td colSpan={COLUMNS.length} style={{ height: `${rows * geometry.rowPx}px` }} />
+      </tr>
+    );
   return (
     <section className="panel wide" aria-labelledby="endpoints-title" aria-busy={rows === null || pending > 0} data-queries={equivalent} data-time={time}>
       <div className="panel-head">
@@ -132,10 +190,15 @@ export const EndpointTable = memo(function EndpointTable({ rows, error, selected
       )}
       {rows === null && !error && <p className="loading">Loading…</p>}
       {rows !== null && (
-        <div className="table-scroll">
-          <table aria-label="Endpoints" aria-describedby="endpoints-help">
+        <div className="table-scroll" ref={box} onScroll={onScroll}>
+          <table aria-label="Endpoints" aria-describedby="endpoints-help" aria-rowcount={sorted.length + 1}>
+            <colgroup>
+              {COLUMNS.map((c) => (
+                <col key={c.key} className={`col-${c.key}`} />
+              ))}
+            </colgroup>
             <thead>
-              <tr>
+              <tr aria-rowindex={1}>
                 {COLUMNS.map((c) => (
                   <th key={c.key} scope="col" aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
                     <button type="button" className="sort" onClick={() => setSort((s) => ({ key: c.key, desc: s.key === c.key ? !s.desc : c.key !== 'route' && c.key !== 'method' }))}>
@@ -147,9 +210,12 @@ export const EndpointTable = memo(function EndpointTable({ rows, error, selected
               </tr>
             </thead>
             <tbody ref={body} onKeyDown={onKeyDown} onFocus={onFocus}>
-              {sorted.map((r, i) => (
-                <EndpointRow key={`${r.method} ${r.route}`} row={r} index={i} selected={selected === r.route} tabbable={i === activeRow} onSelect={onSelect} />
-              ))}
+              {spacer(shown.start, 'top')}
+              {sorted.slice(shown.start, shown.end).map((r, k) => {
+                const i = shown.start + k;
+                return <EndpointRow key={`${r.method} ${r.route}`} row={r} index={i} selected={selected === r.route} tabbable={i === tabStop} onSelect={onSelect} />;
+              })}
+              {spacer(sorted.length - shown.end, 'bottom')}
             </tbody>
           </table>
         </div>
