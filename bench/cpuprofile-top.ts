@@ -3,7 +3,11 @@
  * functions with the most self time, and with the most total time (self plus callees, each
  * function counted once per stack), as percentages of all samples.
  *
- *   node --import tsx bench/cpuprofile-top.ts /tmp/p99.cpuprofile [N]
+ *   node --import tsx bench/cpuprofile-top.ts /tmp/p99.cpuprofile [N] [--under FUNCTION]
+ *
+ * With --under NAME[,NAME…], only samples whose stack holds a function of one of those names count
+ * (e.g. `--under writeBlock,#checkpointWal` for a block cut inside a profile of a whole ingest run;
+ * an async function is on the stack only from its own frame up, so name the innermost ones).
  */
 import { readFileSync } from 'node:fs';
 
@@ -18,8 +22,11 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const prof = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Profile;
-const top = Number(process.argv[3] ?? 25);
+const args = process.argv.slice(2);
+const underAt = args.indexOf('--under');
+const under = underAt >= 0 ? new Set(args.splice(underAt, 2)[1].split(',')) : null;
+const prof = JSON.parse(readFileSync(args[0], 'utf8')) as Profile;
+const top = Number(args[1] ?? 25);
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -29,9 +36,14 @@ const total = new Map<string, number>();
 let all = 0;
 for (let i = 0; i < prof.samples.length; i++) {
   const dt = prof.timeDeltas[i] ?? 0;
-  all += dt;
   let n = byId.get(prof.samples[i]);
   if (!n) continue;
+  if (under !== null) {
+    let m: Node | undefined = n;
+    while (m && !under.has(m.callFrame.functionName)) m = byId.get(parent.get(m.id) ?? -1);
+    if (!m) continue;
+  }
+  all += dt;
   self.set(name(n), (self.get(name(n)) ?? 0) + dt);
   const seen = new Set<string>();
   for (; n; n = byId.get(parent.get(n.id) ?? -1)) {

@@ -8,6 +8,7 @@
 //   (more than 3h of steps makes the store cut a block while ingesting, as a long-running Pharos does)
 //   node --expose-gc --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/ingest-pipeline.ts
 //   node --expose-gc --import tsx bench/ingest-pipeline.ts --heap-snapshot /tmp/h.heapsnapshot
+//   --defer-background: no yield to background work while ingesting; the cut and checkpoint are timed after
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,13 @@ import { SERIES_PER_SERVICE, ServiceState } from './tsdb-data.ts';
 import { OtlpRequest } from './tsdb-encode.ts';
 
 const { values: flags } = parseArgs({
-  options: { services: { type: 'string', default: '69' }, steps: { type: 'string', default: '30' }, 'interval-s': { type: 'string', default: '60' }, 'heap-snapshot': { type: 'string' } },
+  options: {
+    services: { type: 'string', default: '69' },
+    steps: { type: 'string', default: '30' },
+    'interval-s': { type: 'string', default: '60' },
+    'heap-snapshot': { type: 'string' },
+    'defer-background': { type: 'boolean', default: false },
+  },
 });
 const SERVICES = Number(flags.services);
 const STEPS = Number(flags.steps);
@@ -42,7 +49,7 @@ const before = memory();
 // Start on a 2h boundary far enough in the past that the last step is not in the future.
 const startMs = Math.floor((Date.now() - STEPS * INTERVAL_MS - 3_600_000) / 7_200_000) * 7_200_000;
 const shape = { services: SERVICES, points: STEPS, intervalMs: INTERVAL_MS, startMs, jitterMs: 0 };
-const db = await openDb({ dir, fsync: 'never' });
+const db = await openDb({ dir, fsync: 'never', ...(process.env.PHAROS_BENCH_LOG_LEVEL ? { logger: createLogger(process.env.PHAROS_BENCH_LOG_LEVEL as 'info') } : {}) });
 const translator = await OtlpTranslator.open({ targetInfo: false, startTimeZeroInjection: false, staleAfterMissedExports: 0 }, dir);
 const deps: OtlpIngestDeps = { appendable: db, translator, metrics: new OtlpReceiverMetrics(new Registry()), log: createLogger('warn') };
 const states = Array.from({ length: SERVICES }, (_, s) => new ServiceState(s, shape));
@@ -58,6 +65,8 @@ for (let k = 0; k < STEPS; k++) {
     states[s].advance();
     const result = await ingestMetrics(requests[s].patch(states[s]), 'protobuf', 'http/protobuf', deps);
     if (result.status !== 'ok' || result.partial) throw new Error(`step ${k}, service ${s}: ${JSON.stringify(result)}`);
+    // Let background work (block cut, WAL checkpoint) run between requests, as it does in the server.
+    if (!flags['defer-background']) await new Promise((r) => setImmediate(r));
   }
   if (k === 0) firstStepMs = performance.now() - stepStarted;
 }
@@ -69,6 +78,14 @@ console.log(`${perStep.toLocaleString()} series × ${STEPS} steps = ${(perStep *
 console.log(`first step (creates every series): ${((firstStepMs / perStep) * 1000).toFixed(2)} µs/sample`);
 console.log(`steady state: ${steadyUs.toFixed(3)} µs/sample = ${(1 / steadyUs).toFixed(2)} M samples/s`);
 console.log(`per series after gc: heap ${((after.heap - loaded.heap) / perStep).toFixed(0)} B, ArrayBuffers ${((after.ab - loaded.ab) / perStep).toFixed(0)} B, RSS ${((after.rss - before.rss) / perStep).toFixed(0)} B (RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB; before gc ${(beforeGc.rss / 2 ** 20).toFixed(0)} MiB, heap ${(beforeGc.heapUsed / 2 ** 20).toFixed(0)} of ${(beforeGc.heapTotal / 2 ** 20).toFixed(0)} MiB)`);
+if (flags['defer-background']) {
+  // The block cut and WAL checkpoint alone, timed: what the server does between requests.
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  await db.maintain();
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`background work after ingest (cut, checkpoint, compaction): ${((performance.now() - wall0) / 1000).toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU, ${db.blocks().length} block(s)`);
+}
 if (flags['heap-snapshot']) console.log(`heap snapshot: ${writeHeapSnapshot(flags['heap-snapshot'])}`);
 await db.close();
 rmSync(dir, { recursive: true, force: true });

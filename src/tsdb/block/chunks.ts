@@ -12,6 +12,7 @@ import { crc32 } from 'node:zlib';
 import { ChunkEncoding, CorruptChunkError, checkValuesHeader, readTimestamps } from '../chunkenc/index.ts';
 import { CorruptBlockError, CorruptChunkReadError } from './errors.ts';
 import { FileWriter, fsyncDir } from './fs-util.ts';
+import { copyBytes } from './encoding.ts';
 import { PAGE_BAD_CRC, PAGE_GOOD, PAGE_GROUP_BYTES, PAGE_TRUNCATED, PAGE_UNCHECKED, type PageCache, type Pages, pageGroupKey, segmentIds } from './page-cache.ts';
 import type { ChunkMeta } from './series-codec.ts';
 
@@ -87,8 +88,9 @@ export class ChunkWriter {
   readonly #pageBytes: number;
   #w: FileWriter | null = null;
   #segment = -1;
-  #pageStart = SEGMENT_HEADER_BYTES;
-  #crc = 0;
+  /** The page being filled: its CRC is taken once, when it ends (a native call per item costs more than the copy). */
+  #page: Uint8Array;
+  #pageLen = 0;
   readonly #pages: Array<{ lengths: number[]; crcs: number[] }> = [];
 
   /** `dir` is the block's `chunks/` directory, which must exist. */
@@ -99,6 +101,12 @@ export class ChunkWriter {
     this.#maxBytes = segmentMaxBytes;
     this.#fsync = fsync;
     this.#pageBytes = pageBytes;
+    this.#page = new Uint8Array(Math.max(pageBytes, 64) * 2);
+  }
+
+  /** The segment offset of the next byte written. */
+  get #offset(): number {
+    return this.#w!.offset + this.#pageLen;
   }
 
   /**
@@ -106,39 +114,45 @@ export class ChunkWriter {
    * take this one past segmentMaxBytes. Segments are cut only here, so a series' chunks share one.
    */
   beginSeries(bytes: number): void {
-    if (this.#w !== null && this.#w.offset + bytes >= TWO_POW_32 - 64) throw new RangeError(`the chunks of a series (${bytes} bytes) exceed a segment's 4 GiB`);
-    if (this.#w === null || (this.#w.offset + bytes > this.#maxBytes && this.#w.offset > SEGMENT_HEADER_BYTES)) this.#cut();
+    if (this.#w !== null && this.#offset + bytes >= TWO_POW_32 - 64) throw new RangeError(`the chunks of a series (${bytes} bytes) exceed a segment's 4 GiB`);
+    if (this.#w === null || (this.#offset + bytes > this.#maxBytes && this.#offset > SEGMENT_HEADER_BYTES)) this.#cut();
   }
 
   /**
-   * Appends one chunk of the series begun last: its timestamp column first when given (the
-   * column's first use), then its value stream. Returns the value stream's ref; the column's is
-   * that minus the column's length. The bytes are copied into the write buffer.
+   * Appends one chunk of the series begun last from `src[start, start + columnLen + valuesLen)`:
+   * its timestamp column first (columnLen > 0 on the column's first use), then its value stream.
+   * Returns the value stream's ref; the column's is that minus columnLen. The bytes are copied.
    */
-  write(column: Uint8Array | null, values: Uint8Array): number {
-    if (values.length === 0 || column?.length === 0) throw new RangeError('empty chunk item');
+  write(src: Uint8Array, start: number, columnLen: number, valuesLen: number): number {
+    if (valuesLen <= 0 || columnLen < 0) throw new RangeError('empty chunk item');
     if (this.#w === null) this.#cut();
-    if (column !== null) this.#item(column);
-    const ref = chunkRef(this.#segment, this.#w!.offset);
-    this.#item(values);
+    if (columnLen > 0) this.#item(src, start, columnLen);
+    const ref = chunkRef(this.#segment, this.#offset);
+    this.#item(src, start + columnLen, valuesLen);
     return ref;
   }
 
-  #item(bytes: Uint8Array): void {
-    const w = this.#w!;
-    w.write(bytes);
-    this.#crc = crc32(bytes, this.#crc);
-    if (w.offset - this.#pageStart >= this.#pageBytes) this.#endPage();
+  #item(src: Uint8Array, start: number, len: number): void {
+    if (this.#pageLen + len > this.#page.length) {
+      const next = new Uint8Array(Math.max(this.#page.length * 2, this.#pageLen + len));
+      next.set(this.#page.subarray(0, this.#pageLen));
+      this.#page = next;
+    }
+    const page = this.#page;
+    const at = this.#pageLen;
+    copyBytes(page, at, src, start, len);
+    this.#pageLen = at + len;
+    if (this.#pageLen >= this.#pageBytes) this.#endPage();
   }
 
   #endPage(): void {
-    const w = this.#w!;
-    if (w.offset === this.#pageStart) return;
+    if (this.#pageLen === 0) return;
+    const bytes = this.#page.subarray(0, this.#pageLen);
     const seg = this.#pages[this.#segment];
-    seg.lengths.push(w.offset - this.#pageStart);
-    seg.crcs.push(this.#crc);
-    this.#pageStart = w.offset;
-    this.#crc = 0;
+    seg.lengths.push(this.#pageLen);
+    seg.crcs.push(crc32(bytes, 0));
+    this.#w!.write(bytes);
+    this.#pageLen = 0;
   }
 
   #cut(): void {
@@ -153,8 +167,7 @@ export class ChunkWriter {
     h.writeUInt32BE(CHUNKS_MAGIC, 0);
     h[4] = CHUNKS_VERSION;
     this.#w.write(h);
-    this.#pageStart = SEGMENT_HEADER_BYTES;
-    this.#crc = 0;
+    this.#pageLen = 0;
   }
 
   /**

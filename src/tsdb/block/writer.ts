@@ -13,6 +13,7 @@ import { compareLabels } from '../../model/labels.ts';
 import { ValueType } from '../../model/value.ts';
 import type { SampleIterator } from '../../storage/interface.ts';
 import { BitWriter, ChunkEncoding, CorruptChunkError, MAX_SAMPLES_PER_CHUNK, checkValuesHeader, chunkFromBytes, writeTimestamps, writeValues } from '../chunkenc/index.ts';
+import { decodeXorSamples } from '../chunkenc/xor.ts';
 import { CHUNKS_DIR, INDEX_FILE, META_FILE, TOMBSTONES_FILE } from './block.ts';
 import { ChunkWriter, DEFAULT_PAGE_BYTES, DEFAULT_SEGMENT_MAX_BYTES, type WrittenPages } from './chunks.ts';
 import { Decbuf, Encbuf } from './encoding.ts';
@@ -176,6 +177,11 @@ class Collector {
   #vs = new Float64Array(256);
   readonly #decoders = new Map<number, SampleIterator>();
   #prev: Labels | null = null;
+  /** The last series written (with chunks) and, per label position, its pair's symbols and postings list. */
+  #prevWritten: Labels | null = null;
+  readonly #pairNames: number[] = [];
+  readonly #pairValues: number[] = [];
+  readonly #pairOrds: number[][] = [];
   /** Series given so far, including those skipped for having no chunks. */
   seen = 0;
   numSeries = 0;
@@ -227,7 +233,8 @@ class Collector {
       const c = s.chunks[i];
       let ts: Float64Array;
       let n: number;
-      let values: Uint8Array;
+      // A chunk's own value stream, or null when it was encoded into #vw.
+      let values: Uint8Array | null = null;
       try {
         if (c.encoding === ChunkEncoding.Values) {
           ts = c.timestamps!;
@@ -239,7 +246,6 @@ class Collector {
           ts = this.#ts;
           this.#vw.clear();
           writeValues(this.#vw, this.#vs, n);
-          values = this.#vw.bytes();
         }
       } catch (err) {
         if (err instanceof CorruptChunkError) throw bad(labels, `chunk ${i}: ${err.message}`, err);
@@ -265,8 +271,14 @@ class Collector {
         buf.putBytes(column);
         sizes.push(column.length);
       }
-      buf.putBytes(values);
-      sizes.push(values.length);
+      if (values !== null) {
+        buf.putBytes(values);
+        sizes.push(values.length);
+      } else {
+        const vw = this.#vw;
+        buf.putRange(vw.buffer, 0, vw.byteLength);
+        sizes.push(vw.byteLength);
+      }
       keys.push(key);
       this.numSamples += n;
     }
@@ -276,37 +288,51 @@ class Collector {
     let at = 0;
     for (let i = 0; i < s.chunks.length; i++) {
       const c = s.chunks[i];
-      const column = bytes.subarray(at, at + sizes[2 * i]);
-      const values = bytes.subarray(at + sizes[2 * i], at + sizes[2 * i] + sizes[2 * i + 1]);
-      at += sizes[2 * i] + sizes[2 * i + 1];
+      const columnLen = sizes[2 * i];
+      const valuesLen = sizes[2 * i + 1];
       let colRef = this.#columns.get(keys[i]);
       const newColumn = colRef === undefined;
       let ref: number;
       if (colRef === undefined) {
-        ref = chunks.write(column, values);
-        colRef = ref - column.length;
+        ref = chunks.write(bytes, at, columnLen, valuesLen);
+        colRef = ref - columnLen;
         this.#columns.set(keys[i], colRef);
       } else {
-        ref = chunks.write(null, values);
+        // Written by an earlier chunk of this series: its bytes here are not needed.
+        ref = chunks.write(bytes, at + columnLen, 0, valuesLen);
       }
-      metas[i] = { mint: c.mint, maxt: c.maxt, ref, len: values.length, colRef, newColumn };
+      at += columnLen + valuesLen;
+      metas[i] = { mint: c.mint, maxt: c.maxt, ref, len: valuesLen, colRef, newColumn };
     }
 
     const ordinal = this.numSeries++;
     const rec = this.#rec;
     rec.reset();
     rec.putUvarint(labels.length);
-    for (const l of labels) {
-      const n = this.#sym(l.name);
-      const v = this.#sym(l.value);
-      rec.putUvarint(n);
-      rec.putUvarint(v);
-      let byValue = this.#postings.get(n);
-      if (!byValue) this.#postings.set(n, (byValue = new Map()));
-      let ords = byValue.get(v);
-      if (!ords) byValue.set(v, (ords = []));
-      ords.push(ordinal);
+    // Neighbours in label order share most pairs at the same position: reuse the previous series'
+    // symbols and postings list for those, and look up only the pairs that changed.
+    const prev = this.#prevWritten;
+    const pairNames = this.#pairNames;
+    const pairValues = this.#pairValues;
+    const pairOrds = this.#pairOrds;
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i];
+      if (prev === null || i >= prev.length || prev[i].name !== l.name || prev[i].value !== l.value) {
+        const n = this.#sym(l.name);
+        const v = this.#sym(l.value);
+        let byValue = this.#postings.get(n);
+        if (!byValue) this.#postings.set(n, (byValue = new Map()));
+        let ords = byValue.get(v);
+        if (!ords) byValue.set(v, (ords = []));
+        pairNames[i] = n;
+        pairValues[i] = v;
+        pairOrds[i] = ords;
+      }
+      rec.putUvarint(pairNames[i]);
+      rec.putUvarint(pairValues[i]);
+      pairOrds[i].push(ordinal);
     }
+    this.#prevWritten = labels;
     rec.putUvarint(metas.length);
     for (const m of metas) {
       rec.putVarint(m.mint);
@@ -341,11 +367,18 @@ class Collector {
       this.#ts = new Float64Array(cap);
       this.#vs = new Float64Array(cap);
     }
+    const ts = this.#ts;
+    const vs = this.#vs;
+    if (c.encoding === ChunkEncoding.XOR) {
+      if (want > ts.length) throw new CorruptChunkError(`its header says ${want} samples, more than a chunk holds`);
+      // The head's chunks: one bulk decode loop instead of an iterator call per sample.
+      const n = decodeXorSamples(c.bytes, -Infinity, Infinity, ts, vs, 0);
+      if (n !== want) throw new CorruptChunkError(`${n} samples, its header says ${want}`);
+      return n;
+    }
     const reuse = this.#decoders.get(c.encoding);
     const it = chunkFromBytes(c.encoding, c.bytes).iterator(reuse);
     if (it !== reuse) this.#decoders.set(c.encoding, it);
-    const ts = this.#ts;
-    const vs = this.#vs;
     let n = 0;
     while (it.next() !== ValueType.None) {
       if (n === want) throw new CorruptChunkError(`more samples than the ${want} of its header`);

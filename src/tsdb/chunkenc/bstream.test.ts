@@ -75,3 +75,22 @@ describe('BitWriter/BitReader', () => {
     expect([bitLength(0), bitLength(1), bitLength(2 ** 32), bitLength(2 ** 53 - 1)]).toEqual([0, 1, 33, 53]);
   });
 });
+
+describe('BitWriter.writeBytesOf', () => {
+  it('appends what writeBytes(other.bytes()) appends, for short and long sources and unaligned targets', () => {
+    for (const len of [0, 1, 5, 64, 65, 300]) {
+      for (const lead of [0, 3, 8]) {
+        const src = new BitWriter(8);
+        for (let i = 0; i < len; i++) src.writeBits((i * 37 + 11) & 0xff, 8);
+        const a = new BitWriter(4);
+        const b = new BitWriter(4);
+        a.writeBits(5, lead);
+        b.writeBits(5, lead);
+        a.writeBytesOf(src);
+        b.writeBytes(src.bytes());
+        expect(a.bitLength).toBe(b.bitLength);
+        expect([...a.bytes()]).toEqual([...b.bytes()]);
+      }
+    }
+  });
+});

@@ -98,6 +98,21 @@ export class BitWriter {
   }
 
   /** Appends whole bytes; a fast copy when the stream is at a byte boundary. */
+  /** The bytes written to `other` (at a byte boundary here), as writeBytes(other.bytes()) without the view. */
+  writeBytesOf(other: BitWriter): void {
+    const len = other.byteLength;
+    if ((this.#bits & 7) !== 0 || len > 64) {
+      this.writeBytes(other.bytes());
+      return;
+    }
+    if (this.#bits + len * 8 > this.#buf.length << 3) this.#grow(len * 8);
+    const dst = this.#buf;
+    const src = other.#buf;
+    const at = this.#bits >>> 3;
+    for (let k = 0; k < len; k++) dst[at + k] = src[k];
+    this.#bits += len * 8;
+  }
+
   writeBytes(bytes: Uint8Array): void {
     if ((this.#bits & 7) !== 0) {
       for (let i = 0; i < bytes.length; i++) this.writeBits(bytes[i], 8);

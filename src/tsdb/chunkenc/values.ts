@@ -48,7 +48,7 @@ export function writeValues(w: BitWriter, vs: Float64Array, n: number): void {
   const hi0 = floatHi(vs[0]);
   const lo0 = floatLo(vs[0]);
   // Bit-identical values (NaN payloads included): compare the words of the array in place.
-  const words = new Uint32Array(vs.buffer, vs.byteOffset, n * 2);
+  const words = wordsOf(vs);
   const w0 = words[0];
   const w1 = words[1];
   let constant = true;
@@ -82,7 +82,18 @@ export function writeValues(w: BitWriter, vs: Float64Array, n: number): void {
       if (floats.bitLength < decimals.bitLength) out = floats;
     }
   }
-  w.writeBytes(out.bytes());
+  w.writeBytesOf(out);
+}
+
+let wordsFor: Float64Array | null = null;
+let words32: Uint32Array = new Uint32Array(0);
+/** vs' 64-bit words as 32-bit halves; the view is kept for the next call, which mostly passes the same reused array. */
+function wordsOf(vs: Float64Array): Uint32Array {
+  if (wordsFor !== vs || words32.buffer !== vs.buffer) {
+    words32 = new Uint32Array(vs.buffer, vs.byteOffset, vs.length * 2);
+    wordsFor = vs;
+  }
+  return words32;
 }
 
 /** The decimal scale that fits every finite value of vs[0, n), or -1; vs[0] must not be special. */

@@ -516,7 +516,8 @@ export class Head implements Appendable, Queryable, Deletable {
       if (found || (slow && this.ooo.overlaps(ref, mint, maxt))) refs.push(ref);
     }
     // Sorted by the series table's label ids: no label array per series until it is yielded.
-    refs.sort((a, b) => this.#compareSeries(a, b));
+    const ranks = this.pairs.ranks();
+    refs.sort((a, b) => this.#compareSeries(ranks, a, b));
     // The range's chunks, in yield order (series i has ids[starts[i], starts[i + 1])), all read
     // from the spill files at once in file order.
     const ids: number[] = [];
@@ -547,8 +548,8 @@ export class Head implements Appendable, Queryable, Deletable {
     }
   }
 
-  /** compareLabels of two live series, from their label ids in the series table. */
-  #compareSeries(a: number, b: number): number {
+  /** compareLabels of two live series, from the ranks (LabelPairs.ranks) of their label ids in the series table. */
+  #compareSeries(ranks: Uint32Array, a: number, b: number): number {
     const t = this.table;
     const pool = t.pool();
     const na = t.count(a);
@@ -557,13 +558,8 @@ export class Head implements Appendable, Queryable, Deletable {
     const ob = t.offset(b);
     const n = Math.min(na, nb);
     for (let i = 0; i < n; i++) {
-      const x = pool[oa + i];
-      const y = pool[ob + i];
-      if (x === y) continue;
-      const lx = this.pairs.label(x);
-      const ly = this.pairs.label(y);
-      if (lx.name !== ly.name) return lx.name < ly.name ? -1 : 1;
-      if (lx.value !== ly.value) return lx.value < ly.value ? -1 : 1;
+      const d = ranks[pool[oa + i]] - ranks[pool[ob + i]];
+      if (d !== 0) return d;
     }
     return na - nb;
   }
