@@ -42,6 +42,14 @@ function colour(l: Line): string {
   return PALETTE[l.colour % PALETTE.length];
 }
 
+/**
+ * The width (px) the last chart was laid out at. A new chart starts at it instead of reading its
+ * element's clientWidth: that read forced a layout of the whole page for each chart made while
+ * the dashboard's panels came in (~50 ms of a cold load); the dashboard's charts share one width,
+ * and a ResizeObserver corrects any other before the frame is painted.
+ */
+let lastWidth = 600;
+
 /** A uPlot chart of `data` with its legend; redrawn whenever `data` changes (a new object). */
 export function Chart({ data, label, unit = 'short', height = 220, onZoom, onDrawn }: ChartProps) {
   const el = useRef<HTMLDivElement>(null);
@@ -51,8 +59,9 @@ export function Chart({ data, label, unit = 'short', height = 220, onZoom, onDra
   // Made right after the commit that adds its element, so it is on the canvas in the frame that
   // first paints the panel (a plain effect would wait for that paint).
   useLayoutEffect(() => {
-    if (!el.current) return;
-    const width = el.current.clientWidth || 600;
+    const box = el.current;
+    if (!box) return;
+    let width = lastWidth;
     const opts: uPlot.Options = {
       width,
       height,
@@ -76,14 +85,21 @@ export function Chart({ data, label, unit = 'short', height = 220, onZoom, onDra
         setCursor: [(u: uPlot) => showReadout(readout.current, data, u.cursor.idx ?? null, unit)],
       },
     };
-    const plot = new uPlot(opts, [data.times, ...data.lines.map((l) => l.values)] as uPlot.AlignedData, el.current);
+    const plot = new uPlot(opts, [data.times, ...data.lines.map((l) => l.values)] as uPlot.AlignedData, box);
     // uPlot draws in a microtask; the next frame has it on the canvas.
     const raf = requestAnimationFrame(() => latest.current.onDrawn?.());
-    const onResize = () => plot.setSize({ width: el.current?.clientWidth || width, height });
-    window.addEventListener('resize', onResize);
+    // Told the element's width after each layout (the first one included), so no read forces one;
+    // it follows window resizes and the page's scroll bar coming and going too.
+    const resized = new ResizeObserver(([entry]) => {
+      const w = Math.floor(entry.contentRect.width);
+      if (w <= 0 || w === width) return;
+      width = lastWidth = w;
+      plot.setSize({ width, height });
+    });
+    resized.observe(box);
     return () => {
       cancelAnimationFrame(raf);
-      window.removeEventListener('resize', onResize);
+      resized.disconnect();
       plot.destroy();
     };
   }, [data, unit, height]);
