@@ -30,6 +30,7 @@ const { values: flags } = parseArgs({
     'interval-s': { type: 'string', default: '60' },
     'heap-snapshot': { type: 'string' },
     'defer-background': { type: 'boolean', default: false },
+    'keep-data': { type: 'boolean', default: false },
   },
 });
 const SERVICES = Number(flags.services);
@@ -88,4 +89,5 @@ if (flags['defer-background']) {
 }
 if (flags['heap-snapshot']) console.log(`heap snapshot: ${writeHeapSnapshot(flags['heap-snapshot'])}`);
 await db.close();
-rmSync(dir, { recursive: true, force: true });
+if (flags['keep-data']) console.log(`data kept in ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
