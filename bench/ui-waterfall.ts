@@ -6,10 +6,13 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { chromiumIdle } from './ui-idle.ts';
 
 const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { warm: { type: 'boolean', default: false }, trace: { type: 'string', default: '' }, profile: { type: 'string', default: '' }, loads: { type: 'string', default: '1' } } });
 const url = positionals[0];
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'] });
+// Each load starts once Chromium is idle, as bench:ui's do (bench/ui-idle.ts).
+const idle = await chromiumIdle(browser);
 const INIT = `window.__lt = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__lt.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true });`;
 for (let n = 0; n < Number(flags.loads); n++) {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -19,6 +22,7 @@ for (let n = 0; n < Number(flags.loads); n++) {
     await page.goto(`${url}/dashboard?service=svc-0&range=86400`);
     await page.waitForFunction(() => performance.getEntriesByName('pharos:table-complete').length > 0, undefined, { timeout: 120000 });
   }
+  await idle();
   const asked: string[] = [];
   page.on('request', (q) => {
     if (!q.url().includes('/api/')) return;

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { freePort, ROOT } from '../test/e2e/pharos-process.ts';
 import type { RedDataShape } from './red-data.ts';
+import { chromiumIdle } from './ui-idle.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -32,6 +33,8 @@ const { values: flags } = parseArgs({
     url: { type: 'string' },
     // Serve another build of the UI (e.g. an older one, for a before/after comparison).
     'web-root': { type: 'string' },
+    // Start each load at once, without waiting for Chromium to be idle (how loads were timed before).
+    'start-at-once': { type: 'boolean', default: false },
   },
 });
 const LOADS = Math.max(1, Number(flags.loads));
@@ -115,8 +118,16 @@ async function apiFigures(page: Page, until: number): Promise<{ n: number; kib: 
   }, until);
 }
 
-/** One dashboard load, then a row click, then a range change to 7 days (until its table is complete), all on `page`. */
+/** Resolves once Chromium is idle (set in main, bench/ui-idle.ts). */
+let idle: () => Promise<void> = async () => {};
+
+/**
+ * One dashboard load, then a row click, then a range change to 7 days (until its table is
+ * complete), all on `page`. The load starts once Chromium is idle: a new context's renderer
+ * process spends its first second or two starting up (bench/ui-idle.ts).
+ */
 async function measureLoad(page: Page, url: string): Promise<LoadFigures> {
+  await idle();
   await page.goto(`${url}/dashboard?service=svc-0&range=${RANGE_24H}`, { timeout: TIMEOUT_MS });
   const ready = await waitForReady(page, 0);
   const firstPanel = await page.evaluate((name) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? NaN, MARK_FIRST);
@@ -194,6 +205,7 @@ async function main(): Promise<void> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
   });
   const viewport = { width: 1400, height: 1000 };
+  if (!flags['start-at-once']) idle = await chromiumIdle(browser);
   try {
     // One load that nobody counts: Pharos' query paths get compiled by V8, as in a server that has run a while.
     const warmupContext = await browser.newContext({ viewport });
