@@ -1,6 +1,6 @@
 /** Which rows of the endpoint table are rendered (web/src/row-window.ts). Runs in Node; ui.test.ts scrolls the real table. */
 import { describe, expect, it } from 'vitest';
-import { firstVisibleRow, rowWindow } from '../../web/src/row-window.ts';
+import { renderedRows, rowWindow } from '../../web/src/row-window.ts';
 
 describe('rowWindow', () => {
   it('renders the rows in the box and the overscan either side', () => {
@@ -21,10 +21,11 @@ describe('rowWindow', () => {
   });
 });
 
-describe('firstVisibleRow', () => {
-  it('is the first row whose top is below the sticky header', () => {
-    expect(firstVisibleRow(200, 0, 30)).toBe(0);
-    expect(firstVisibleRow(200, 31, 30)).toBe(2);
-    expect(firstVisibleRow(200, 1e6, 30)).toBe(199);
+describe('renderedRows', () => {
+  it('adds the kept row (the tab stop) before or after the window, once', () => {
+    expect(renderedRows({ start: 3, end: 6 }, 0, 10)).toEqual([0, 3, 4, 5]);
+    expect(renderedRows({ start: 3, end: 6 }, 4, 10)).toEqual([3, 4, 5]);
+    expect(renderedRows({ start: 3, end: 6 }, 9, 10)).toEqual([3, 4, 5, 9]);
+    expect(renderedRows({ start: 3, end: 6 }, 10, 10)).toEqual([3, 4, 5]);
   });
 });

@@ -26,7 +26,14 @@ export function rowWindow(count: number, scrollPx: number, viewPx: number, headP
   return { start, end: Math.min(count, Math.max(start + 1, last + overscan)) };
 }
 
-/** The first row of `count` whose top is in the box at `scrollPx` (under the header). */
-export function firstVisibleRow(count: number, scrollPx: number, rowPx: number): number {
-  return Math.max(0, Math.min(count - 1, Math.ceil(scrollPx / Math.max(1, rowPx))));
+/**
+ * The rows to render, in order: those of `w`, and row `keep` of `count` wherever it is (the
+ * rows' one tab stop, which may hold the focus: scrolled away, it stays in the document).
+ */
+export function renderedRows(w: RowWindow, keep: number, count: number): number[] {
+  const out: number[] = [];
+  if (keep >= 0 && keep < w.start) out.push(keep);
+  for (let i = w.start; i < w.end; i++) out.push(i);
+  if (keep >= w.end && keep < count) out.push(keep);
+  return out;
 }

@@ -5,9 +5,9 @@
  * Only the rows in its scroll box (and a few either side) are rendered; aria-rowcount and
  * aria-rowindex tell assistive technology the whole table's size and each row's place in it.
  */
-import { memo, useLayoutEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { Row } from '../endpoints.ts';
-import { firstVisibleRow, rowWindow } from '../row-window.ts';
+import { renderedRows, rowWindow } from '../row-window.ts';
 
 type Column = 'route' | 'method' | 'rate' | 'errorRatio' | 'p50' | 'p95' | 'p99';
 const COLUMNS: Array<{ key: Column; label: string; unit?: string }> = [
@@ -114,9 +114,13 @@ export const EndpointTable = memo(function EndpointTable({ rows, error, selected
     const b = box.current;
     const rendered = body.current?.querySelectorAll<HTMLTableRowElement>('tr[data-route]');
     if (!b || !rendered || rendered.length === 0) return null;
-    const first = rendered[0];
-    const last = rendered[rendered.length - 1];
-    const rowPx = (last.offsetTop + last.offsetHeight - first.offsetTop) / rendered.length;
+    // The window's rows are consecutive; the tab stop's row, kept rendered, may sit apart at either end.
+    const place = (i: number) => Number(rendered[i].getAttribute('aria-rowindex'));
+    let first = 0;
+    let last = rendered.length - 1;
+    if (last > first && place(first + 1) !== place(first) + 1) first += 1;
+    if (last > first && place(last) !== place(last - 1) + 1) last -= 1;
+    const rowPx = (rendered[last].offsetTop + rendered[last].offsetHeight - rendered[first].offsetTop) / (last - first + 1);
     return { scrollPx: b.scrollTop, viewPx: b.clientHeight, headPx: b.querySelector('thead')?.offsetHeight ?? BOX_ESTIMATE.headPx, rowPx };
   };
   const onScroll = () => {
@@ -161,14 +165,22 @@ export const EndpointTable = memo(function EndpointTable({ rows, error, selected
   const pending = rows?.filter((r) => r.latency === 'pending').length ?? 0;
   const shown = rowWindow(sorted.length, geometry.scrollPx, geometry.viewPx, geometry.headPx, geometry.rowPx);
   const activeRow = Math.min(active, Math.max(0, sorted.length - 1));
-  // The rows' one tab stop: the row the arrow keys last moved to, or the first in view once that is scrolled away.
-  const tabStop = activeRow >= shown.start && activeRow < shown.end ? activeRow : Math.max(shown.start, Math.min(shown.end - 1, firstVisibleRow(sorted.length, geometry.scrollPx, geometry.rowPx)));
-  const spacer = (rows: number, edge: string) =>
-    rows > 0 && (
-      <tr className="row-spacer" data-spacer={edge} aria-hidden="true">
-        <td colSpan={COLUMNS.length} style={{ height: `${rows * geometry.rowPx}px` }} />
-      </tr>
-    );
+  // Rows not rendered take their height in spacer rows, so the scroll bar and positions stay the table's.
+  const spacer = (rows: number, before: number) => (
+    <tr key={`spacer-${before}`} className="row-spacer" aria-hidden="true">
+      <td colSpan={COLUMNS.length} style={{ height: `${rows * geometry.rowPx}px` }} />
+    </tr>
+  );
+  const bodyRows: ReactNode[] = [];
+  let next = 0;
+  // The row the arrow keys last moved to is the one tab stop, rendered even when scrolled away.
+  for (const i of renderedRows(shown, activeRow, sorted.length)) {
+    if (i > next) bodyRows.push(spacer(i - next, i));
+    const r = sorted[i];
+    bodyRows.push(<EndpointRow key={`${r.method} ${r.route}`} row={r} index={i} selected={selected === r.route} tabbable={i === activeRow} onSelect={onSelect} />);
+    next = i + 1;
+  }
+  if (next < sorted.length) bodyRows.push(spacer(sorted.length - next, sorted.length));
   return (
     <section className="panel wide" aria-labelledby="endpoints-title" aria-busy={rows === null || pending > 0} data-queries={equivalent} data-time={time}>
       <div className="panel-head">
@@ -210,12 +222,7 @@ export const EndpointTable = memo(function EndpointTable({ rows, error, selected
               </tr>
             </thead>
             <tbody ref={body} onKeyDown={onKeyDown} onFocus={onFocus}>
-              {spacer(shown.start, 'top')}
-              {sorted.slice(shown.start, shown.end).map((r, k) => {
-                const i = shown.start + k;
-                return <EndpointRow key={`${r.method} ${r.route}`} row={r} index={i} selected={selected === r.route} tabbable={i === tabStop} onSelect={onSelect} />;
-              })}
-              {spacer(sorted.length - shown.end, 'bottom')}
+              {bodyRows}
             </tbody>
           </table>
         </div>
