@@ -12,7 +12,7 @@ import { crc32 } from 'node:zlib';
 import { ChunkEncoding, CorruptChunkError, checkValuesHeader, readTimestamps } from '../chunkenc/index.ts';
 import { CorruptBlockError, CorruptChunkReadError } from './errors.ts';
 import { FileWriter, fsyncDir } from './fs-util.ts';
-import { copyBytes } from './encoding.ts';
+import { copyBytes } from '../chunkenc/bstream.ts';
 import { PAGE_BAD_CRC, PAGE_GOOD, PAGE_GROUP_BYTES, PAGE_TRUNCATED, PAGE_UNCHECKED, type PageCache, type Pages, pageGroupKey, segmentIds } from './page-cache.ts';
 import type { ChunkMeta } from './series-codec.ts';
 

@@ -3,6 +3,7 @@
  * Go-compatible varints for safe integers (up to 2^53, so no BigInt travels past the codec).
  */
 import { crc32 } from 'node:zlib';
+import { copyBytes } from '../chunkenc/bstream.ts';
 
 const TWO_POW_32 = 4294967296;
 
@@ -228,13 +229,4 @@ export class Decbuf {
 /** `x` rounded up to a multiple of `align` (a power of two). */
 export function alignUp(x: number, align: number): number {
   return Math.ceil(x / align) * align;
-}
-
-/**
- * Copies src[start, start + len) to dst at `at`. Short runs (the usual chunk item, a few dozen
- * bytes) are copied in a loop: creating the subarray for set() costs more than the copy.
- */
-export function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, start: number, len: number): void {
-  if (len <= 64) for (let k = 0; k < len; k++) dst[at + k] = src[start + k];
-  else dst.set(src.subarray(start, start + len), at);
 }

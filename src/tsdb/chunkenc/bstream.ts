@@ -97,22 +97,19 @@ export class BitWriter {
     }
   }
 
-  /** Appends whole bytes; a fast copy when the stream is at a byte boundary. */
   /** The bytes written to `other` (at a byte boundary here), as writeBytes(other.bytes()) without the view. */
   writeBytesOf(other: BitWriter): void {
     const len = other.byteLength;
-    if ((this.#bits & 7) !== 0 || len > 64) {
+    if ((this.#bits & 7) !== 0) {
       this.writeBytes(other.bytes());
       return;
     }
     if (this.#bits + len * 8 > this.#buf.length << 3) this.#grow(len * 8);
-    const dst = this.#buf;
-    const src = other.#buf;
-    const at = this.#bits >>> 3;
-    for (let k = 0; k < len; k++) dst[at + k] = src[k];
+    copyBytes(this.#buf, this.#bits >>> 3, other.#buf, 0, len);
     this.#bits += len * 8;
   }
 
+  /** Appends whole bytes; a fast copy when the stream is at a byte boundary. */
   writeBytes(bytes: Uint8Array): void {
     if ((this.#bits & 7) !== 0) {
       for (let i = 0; i < bytes.length; i++) this.writeBits(bytes[i], 8);
@@ -303,4 +300,13 @@ export function lo32(x: number): number {
 /** The signed value of a 64-bit two's complement hi:lo; exact while it is a safe integer. */
 export function fromHiLo(hi: number, lo: number): number {
   return (hi | 0) * TWO_POW_32 + (lo >>> 0);
+}
+
+/**
+ * Copies src[start, start + len) to dst at `at`. Short runs (the usual value stream or chunk
+ * item, a few dozen bytes) are copied in a loop: creating the subarray for set() costs more.
+ */
+export function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, start: number, len: number): void {
+  if (len <= 64) for (let k = 0; k < len; k++) dst[at + k] = src[start + k];
+  else dst.set(src.subarray(start, start + len), at);
 }
