@@ -9,7 +9,8 @@
 //   node --expose-gc --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/ingest-pipeline.ts
 //   node --expose-gc --import tsx bench/ingest-pipeline.ts --heap-snapshot /tmp/h.heapsnapshot
 //   --defer-background: no yield to background work while ingesting; the cut and checkpoint are timed after
-import { mkdtempSync, rmSync } from 'node:fs';
+//   --inline-cut: write blocks on the ingest thread (DbOptions.blockWriterThread = false), as before the writer thread
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +32,7 @@ const { values: flags } = parseArgs({
     'heap-snapshot': { type: 'string' },
     'defer-background': { type: 'boolean', default: false },
     'keep-data': { type: 'boolean', default: false },
+    'inline-cut': { type: 'boolean', default: false },
   },
 });
 const SERVICES = Number(flags.services);
@@ -38,6 +40,12 @@ const STEPS = Number(flags.steps);
 const INTERVAL_MS = Number(flags['interval-s']) * 1000;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
+
+/** CPU seconds of this process' main thread alone (Linux: /proc/self/task/<pid>/stat, in clock ticks of 10 ms). */
+function mainThreadCpuS(): number {
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 function memory(): { heap: number; rss: number; ab: number } {
   for (let i = 0; i < 3; i++) gc!();
@@ -50,7 +58,7 @@ const before = memory();
 // Start on a 2h boundary far enough in the past that the last step is not in the future.
 const startMs = Math.floor((Date.now() - STEPS * INTERVAL_MS - 3_600_000) / 7_200_000) * 7_200_000;
 const shape = { services: SERVICES, points: STEPS, intervalMs: INTERVAL_MS, startMs, jitterMs: 0 };
-const db = await openDb({ dir, fsync: 'never', ...(process.env.PHAROS_BENCH_LOG_LEVEL ? { logger: createLogger(process.env.PHAROS_BENCH_LOG_LEVEL as 'info') } : {}) });
+const db = await openDb({ dir, fsync: 'never', blockWriterThread: !flags['inline-cut'], ...(process.env.PHAROS_BENCH_LOG_LEVEL ? { logger: createLogger(process.env.PHAROS_BENCH_LOG_LEVEL as 'info') } : {}) });
 const translator = await OtlpTranslator.open({ targetInfo: false, startTimeZeroInjection: false, staleAfterMissedExports: 0 }, dir);
 const deps: OtlpIngestDeps = { appendable: db, translator, metrics: new OtlpReceiverMetrics(new Registry()), log: createLogger('warn') };
 const states = Array.from({ length: SERVICES }, (_, s) => new ServiceState(s, shape));
@@ -60,6 +68,8 @@ const loaded = memory();
 const perStep = SERVICES * SERIES_PER_SERVICE;
 let firstStepMs = 0;
 const started = performance.now();
+const mainCpu0 = mainThreadCpuS();
+const cpu0 = process.cpuUsage();
 for (let k = 0; k < STEPS; k++) {
   const stepStarted = performance.now();
   for (let s = 0; s < SERVICES; s++) {
@@ -72,21 +82,26 @@ for (let k = 0; k < STEPS; k++) {
   if (k === 0) firstStepMs = performance.now() - stepStarted;
 }
 const elapsedMs = performance.now() - started;
+const ingestCpu = process.cpuUsage(cpu0);
+const ingestMainCpuS = mainThreadCpuS() - mainCpu0;
 const beforeGc = process.memoryUsage();
 const after = memory();
 const steadyUs = ((elapsedMs - firstStepMs) / ((STEPS - 1) * perStep)) * 1000;
 console.log(`${perStep.toLocaleString()} series × ${STEPS} steps = ${(perStep * STEPS).toLocaleString()} samples`);
 console.log(`first step (creates every series): ${((firstStepMs / perStep) * 1000).toFixed(2)} µs/sample`);
 console.log(`steady state: ${steadyUs.toFixed(3)} µs/sample = ${(1 / steadyUs).toFixed(2)} M samples/s`);
+console.log(`while ingesting: ${(elapsedMs / 1000).toFixed(2)} s wall, ${((ingestCpu.user + ingestCpu.system) / 1e6).toFixed(2)} s CPU, of which the main thread ${ingestMainCpuS.toFixed(2)} s`);
 console.log(`per series after gc: heap ${((after.heap - loaded.heap) / perStep).toFixed(0)} B, ArrayBuffers ${((after.ab - loaded.ab) / perStep).toFixed(0)} B, RSS ${((after.rss - before.rss) / perStep).toFixed(0)} B (RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB; before gc ${(beforeGc.rss / 2 ** 20).toFixed(0)} MiB, heap ${(beforeGc.heapUsed / 2 ** 20).toFixed(0)} of ${(beforeGc.heapTotal / 2 ** 20).toFixed(0)} MiB)`);
-if (flags['defer-background']) {
-  // The block cut and WAL checkpoint alone, timed: what the server does between requests.
-  const cpu0 = process.cpuUsage();
-  const wall0 = performance.now();
-  await db.maintain();
-  const cpu = process.cpuUsage(cpu0);
-  console.log(`background work after ingest (cut, checkpoint, compaction): ${((performance.now() - wall0) / 1000).toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU, ${db.blocks().length} block(s)`);
-}
+// Background work still due or running (with --defer-background: all of it, timed alone).
+const bgCpu0 = process.cpuUsage();
+const bgMain0 = mainThreadCpuS();
+const wall0 = performance.now();
+await db.maintain();
+const bgCpu = process.cpuUsage(bgCpu0);
+console.log(`background work after ingest (cut, checkpoint, compaction): ${((performance.now() - wall0) / 1000).toFixed(2)} s wall, ${((bgCpu.user + bgCpu.system) / 1e6).toFixed(2)} s CPU, of which the main thread ${(mainThreadCpuS() - bgMain0).toFixed(2)} s, ${db.blocks().length} block(s)`);
+const settledRss = process.memoryUsage().rss;
+const settled = memory();
+console.log(`after background work: RSS ${(settledRss / 2 ** 20).toFixed(0)} MiB, after gc ${(settled.rss / 2 ** 20).toFixed(0)} MiB (heap ${(settled.heap / 2 ** 20).toFixed(0)} MiB, ArrayBuffers ${(settled.ab / 2 ** 20).toFixed(0)} MiB)`);
 if (flags['heap-snapshot']) console.log(`heap snapshot: ${writeHeapSnapshot(flags['heap-snapshot'])}`);
 await db.close();
 if (flags['keep-data']) console.log(`data kept in ${dir}`);

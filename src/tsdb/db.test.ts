@@ -192,10 +192,13 @@ function expectExactlyOnce(got: Array<[string, number, number]>, hours: number, 
 describe('blocks', () => {
   const now = () => T + 40 * HOUR;
 
-  it('cuts the oldest 2h range into a block once the head spans more than 3h, and reads head and block as one', async () => {
+  it.each([
+    ['on the block writer thread', true],
+    ['in-thread', false],
+  ])('cuts the oldest 2h range into a block (%s) once the head spans more than 3h, and reads head and block as one', async (_, blockWriterThread) => {
     const dir = tmp();
     const { lines, logger } = capture();
-    const db = await openDb({ dir, now, logger });
+    const db = await openDb({ dir, now, logger, blockWriterThread });
     await writeHours(db, 3);
     await db.maintain();
     expect(db.blocks()).toHaveLength(0); // 3h minus a minute: not more than 1.5 ranges

@@ -12,7 +12,7 @@ import type { Matcher } from '../model/matcher.ts';
 import type { Appendable, Appender, Deletable, MetricMetadata, Queryable, Querier, SelectHints } from '../storage/interface.ts';
 import { StorageError } from '../storage/interface.ts';
 import type { SeriesAdmission } from '../storage/series-limits.ts';
-import { applyRetention, compact, mergeQueriers, openBlock, openBlocks, planCompaction, removeBlockDir, writeBlock, type Block, type BlockMeta } from './block/index.ts';
+import { applyRetention, BlockWriterThread, compact, mergeQueriers, openBlock, openBlocks, planCompaction, removeBlockDir, unpackSeries, writeBlock, type Block, type BlockMeta } from './block/index.ts';
 import { DEFAULT_READ_CACHE_BYTES, PageCache } from './block/page-cache.ts';
 import { parseMeta } from './block/meta.ts';
 import { Head, type CommitBatch, type HeadCardinality } from './head/index.ts';
@@ -55,6 +55,8 @@ export interface DbOptions {
   seriesLimiter?: SeriesAdmission;
   /** Bytes of block chunk pages kept in memory for queries (default 64 MiB; 0 = none; block/page-cache.ts). */
   readCacheBytes?: number;
+  /** Write blocks cut from the head on a worker thread, off the thread that ingests (default true; false writes them in-thread). */
+  blockWriterThread?: boolean;
 }
 
 /** Figures of the store, for /api/v1/status/tsdb and tests. */
@@ -103,6 +105,8 @@ export class Db implements Appendable, Queryable, Deletable {
   #scheduled = false;
   #retryAt = 0;
   readonly #abort = new AbortController();
+  /** Writes the head's cuts off this thread; null writes them here. */
+  readonly #writer: BlockWriterThread | null;
   /** Block chunk pages read by queries, shared by every block. */
   readonly #pageCache: PageCache;
   readonly #timer: NodeJS.Timeout;
@@ -114,6 +118,7 @@ export class Db implements Appendable, Queryable, Deletable {
   private constructor(options: DbOptions, head: Head, wal: Wal, commitLog: CommitLog, blocks: Block[], pageCache: PageCache) {
     this.#dir = options.dir;
     this.#pageCache = pageCache;
+    this.#writer = (options.blockWriterThread ?? true) ? new BlockWriterThread() : null;
     this.#head = head;
     this.#wal = wal;
     this.#commitLog = commitLog;
@@ -392,7 +397,9 @@ export class Db implements Appendable, Queryable, Deletable {
     await this.#waitFor('appenders', () => before.every((id) => !head.openAppenders.has(id)) || this.#closed);
     const signal = this.#abort.signal;
     this.#log?.info('tsdb: cutting the head into a block', { mint, maxt, head_max_time: head.maxTime });
-    const meta = await writeBlock(this.#dir, head.seriesForBlock(mint, maxt - 1), { minTime: mint, maxTime: maxt, signal });
+    const series = head.packForBlock(mint, maxt - 1);
+    const range = { minTime: mint, maxTime: maxt };
+    const meta = this.#writer !== null ? await this.#writer.write(this.#dir, series, range, signal) : await writeBlock(this.#dir, unpackSeries(series), { ...range, signal });
     const block = await openBlock(join(this.#dir, meta.ulid), { verify: 'quick', pageCache: this.#pageCache, ...(this.#log ? { logger: this.#log } : {}) });
     this.#setBlocks([...this.#blocks, block]);
     // Queriers opened before the block was listed read these samples from the head.
@@ -471,6 +478,7 @@ export class Db implements Appendable, Queryable, Deletable {
     clearInterval(this.#timer);
     this.#abort.abort();
     if (this.#maintenance) await this.#maintenance;
+    await this.#writer?.close();
     await this.#head.close();
     this.#wal.close();
     // A block closes once its last querier does.

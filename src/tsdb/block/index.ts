@@ -1,6 +1,10 @@
 /** @module Immutable on-disk blocks: write, open and verify, query, delete, compact, plan, retain. */
 export type { BlockChunk, BlockSeries, WriteBlockOptions } from './writer.ts';
 export { writeBlock } from './writer.ts';
+export type { PackedSeries } from './packed-series.ts';
+export { unpackSeries } from './packed-series.ts';
+export type { WriterThreadOptions } from './writer-thread.ts';
+export { BlockWriterThread } from './writer-thread.ts';
 export type { BlockLogger, BlockReader, OpenBlockOptions } from './block.ts';
 export { Block, openBlock } from './block.ts';
 export type { OpenBlocksReport, QuarantinedBlock } from './open-blocks.ts';

@@ -6,6 +6,7 @@ import { labelsFrom, labelsToObject, type Labels } from '../../model/labels.ts';
 import { ValueType } from '../../model/value.ts';
 import type { SeriesSet } from '../../storage/interface.ts';
 import { ChunkEncoding, newChunk } from '../chunkenc/index.ts';
+import type { PackedSeries } from './packed-series.ts';
 import type { BlockChunk, BlockSeries } from './writer.ts';
 
 /** A new temporary directory. */
@@ -80,4 +81,45 @@ export function expected(series: readonly TestSeries[], mint = -Infinity, maxt =
     if (samples.length > 0) out.push({ labels: labelsToObject(s.labels), samples });
   }
   return out;
+}
+
+/** Packs series as the head does (block/packed-series.ts): shared pair ids, the given order, `spareIds` unused ids first. */
+export function packBlockSeries(series: Iterable<BlockSeries>, spareIds = 0): PackedSeries {
+  const ids = new Map<string, number>();
+  const pairNames: string[] = new Array(spareIds).fill('');
+  const pairValues: string[] = new Array(spareIds).fill('');
+  const pairIds: number[] = [];
+  const pairStart = [0];
+  const chunkStart = [0];
+  const chunks: BlockChunk[] = [];
+  for (const s of series) {
+    for (const l of s.labels) {
+      const key = `${l.name}\xff${l.value}`;
+      if (!ids.has(key)) {
+        ids.set(key, pairNames.length);
+        pairNames.push(l.name);
+        pairValues.push(l.value);
+      }
+      pairIds.push(ids.get(key)!);
+    }
+    pairStart.push(pairIds.length);
+    chunks.push(...s.chunks);
+    chunkStart.push(chunks.length);
+  }
+  const byteStart = new Float64Array(chunks.length + 1);
+  chunks.forEach((c, k) => (byteStart[k + 1] = byteStart[k] + c.bytes.length));
+  const bytes = new Uint8Array(byteStart[chunks.length]);
+  chunks.forEach((c, k) => bytes.set(c.bytes, byteStart[k]));
+  return {
+    pairNames,
+    pairValues,
+    pairIds: Uint32Array.from(pairIds),
+    pairStart: Uint32Array.from(pairStart),
+    chunkStart: Uint32Array.from(chunkStart),
+    minT: Float64Array.from(chunks, (c) => c.mint),
+    maxT: Float64Array.from(chunks, (c) => c.maxt),
+    encoding: Uint8Array.from(chunks, (c) => c.encoding),
+    byteStart,
+    bytes,
+  };
 }

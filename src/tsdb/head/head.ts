@@ -10,10 +10,12 @@ import type { Matcher } from '../../model/matcher.ts';
 import type { Appendable, Appender, Deletable, MetricMetadata, Querier, Queryable } from '../../storage/interface.ts';
 import { StorageError } from '../../storage/interface.ts';
 import type { SeriesAdmission } from '../../storage/series-limits.ts';
+import { unpackSeries, type PackedSeries } from '../block/packed-series.ts';
 import { addInterval, coversRange, intersectsRange, type Intervals } from '../block/tombstones.ts';
+import type { BlockSeries } from '../block/writer.ts';
 import { HeadAppender } from './appender.ts';
 import { headCardinality } from './cardinality.ts';
-import { mergeForBlock } from './merge-for-block.ts';
+import { mergeForBlock, type CutChunk } from './merge-for-block.ts';
 import { HeadChunks, type HeadChunkEncoding } from './head-chunks.ts';
 import { LabelPairs } from './label-pairs.ts';
 import { postingsForMatchers, type MatchOptions } from './matchers.ts';
@@ -147,13 +149,8 @@ export interface HeadCardinality {
   readonly seriesCountByLabelValuePair: ReadonlyArray<{ name: string; value: number }>;
 }
 
-/** One series for a block writer: labels and its completed chunks in the requested range. */
-export interface BlockSeries {
-  readonly ref: number;
-  readonly labels: Labels;
-  /** In time order; `bytes` are a fresh copy owned by the caller. */
-  readonly chunks: ReadonlyArray<{ readonly mint: number; readonly maxt: number; readonly encoding: number; readonly bytes: Uint8Array }>;
-}
+/** The chunks part of packForBlock's result, with the refs of the series kept. */
+type PackedChunks = Omit<PackedSeries, 'pairNames' | 'pairValues' | 'pairIds' | 'pairStart'> & { readonly refs: readonly number[] };
 
 /** What truncate() dropped. */
 export interface TruncateResult {
@@ -488,15 +485,15 @@ export class Head implements Appendable, Queryable, Deletable {
   }
 
   /**
-   * Series with completed chunks lying entirely within [mint, maxt] (ms, inclusive), sorted by
-   * labels: what a block writer persists. Chunks are read from the spill files as it goes. Open
+   * Series with completed chunks lying entirely within [mint, maxt] (ms, inclusive), packed for a
+   * block writer (block/packed-series.ts; in ref order, unpackSeries sorts them by labels). Open
    * chunks whose chunk range ends within [mint, maxt] are completed first; other open chunks are
    * not included (with block ranges that are multiples of chunkRangeMs, none straddles the block).
    * A series with out-of-order samples or deleted intervals in the range takes the slow path: its
    * samples are merged (in-order ones win on equal times), the deleted ones left out, and
-   * re-encoded as XOR chunks. Do not truncate while iterating.
+   * re-encoded as XOR chunks. The result shares nothing with the head.
    */
-  *seriesForBlock(mint: number, maxt: number): IterableIterator<BlockSeries> {
+  packForBlock(mint: number, maxt: number): PackedSeries {
     const cols = this.chunks.cols;
     const r = this.chunks.records;
     const refs: number[] = [];
@@ -515,53 +512,105 @@ export class Head implements Appendable, Queryable, Deletable {
       }
       if (found || (slow && this.ooo.overlaps(ref, mint, maxt))) refs.push(ref);
     }
-    // Sorted by the series table's label ids: no label array per series until it is yielded.
-    const ranks = this.pairs.ranks();
-    refs.sort((a, b) => this.#compareSeries(ranks, a, b));
-    // The range's chunks, in yield order (series i has ids[starts[i], starts[i + 1])), all read
-    // from the spill files at once in file order.
+    // The range's chunks, series by series (series i has ids[chunkStart[i], chunkStart[i + 1])),
+    // all read from the spill files at once in file order.
     const ids: number[] = [];
-    const starts = new Uint32Array(refs.length + 1);
+    const chunkStart = new Uint32Array(refs.length + 1);
     for (let i = 0; i < refs.length; i++) {
-      starts[i] = ids.length;
+      chunkStart[i] = ids.length;
       for (let id = cols.firstChunk[refs[i]]; id >= 0 && r.minT[id] <= maxt; id = r.next[id]) if (r.minT[id] >= mint && r.maxT[id] <= maxt) ids.push(id);
     }
-    starts[refs.length] = ids.length;
+    chunkStart[refs.length] = ids.length;
     const lens = Uint32Array.from(ids, (id) => r.len[id]);
     const { bytes, offsets } = this.chunks.spill.readMany(Float64Array.from(ids, (id) => r.pos[id]), lens);
-    for (let i = 0; i < refs.length; i++) {
-      const ref = refs[i];
-      const chunks: Array<{ mint: number; maxt: number; encoding: number; bytes: Uint8Array }> = [];
-      for (let k = starts[i]; k < starts[i + 1]; k++) {
-        const id = ids[k];
-        chunks.push({ mint: r.minT[id], maxt: r.maxT[id], encoding: r.encoding[id], bytes: bytes.subarray(offsets[k], offsets[k] + lens[k]) });
-      }
-      const labels = this.labelsOf(ref);
-      const ivs = slow ? this.tombstones.get(ref) : undefined;
-      const ooo = slow ? this.ooo.samples(ref, mint, maxt) : null;
-      if (ooo === null && !intersectsRange(ivs, mint, maxt)) {
-        yield { ref, labels, chunks };
-        continue;
-      }
-      const merged = mergeForBlock(chunks, ooo, ivs, mint, maxt);
-      if (merged.length > 0) yield { ref, labels, chunks: merged };
-    }
+    const packed = slow ? this.#packSlow(refs, ids, chunkStart, bytes, offsets, mint, maxt) : this.#packChunks(refs, ids, chunkStart, bytes, offsets);
+    const { pairNames, pairValues, pairIds, pairStart } = this.#packPairs(packed.refs);
+    return { pairNames, pairValues, pairIds, pairStart, chunkStart: packed.chunkStart, minT: packed.minT, maxT: packed.maxT, encoding: packed.encoding, byteStart: packed.byteStart, bytes: packed.bytes };
   }
 
-  /** compareLabels of two live series, from the ranks (LabelPairs.ranks) of their label ids in the series table. */
-  #compareSeries(ranks: Uint32Array, a: number, b: number): number {
+  /** The chunks of packForBlock as read, when no series needs merging. */
+  #packChunks(refs: number[], ids: number[], chunkStart: Uint32Array, bytes: Uint8Array, offsets: Float64Array): PackedChunks {
+    const r = this.chunks.records;
+    const n = ids.length;
+    const minT = new Float64Array(n);
+    const maxT = new Float64Array(n);
+    const encoding = new Uint8Array(n);
+    const byteStart = new Float64Array(n + 1);
+    for (let k = 0; k < n; k++) {
+      const id = ids[k];
+      minT[k] = r.minT[id];
+      maxT[k] = r.maxT[id];
+      encoding[k] = r.encoding[id];
+      byteStart[k] = offsets[k];
+    }
+    byteStart[n] = bytes.length;
+    return { refs, chunkStart, minT, maxT, encoding, byteStart, bytes };
+  }
+
+  /** The chunks of packForBlock with out-of-order samples merged in and deleted intervals left out; series left empty are dropped. */
+  #packSlow(refs: number[], ids: number[], chunkStart: Uint32Array, bytes: Uint8Array, offsets: Float64Array, mint: number, maxt: number): PackedChunks {
+    const r = this.chunks.records;
+    const kept: number[] = [];
+    const starts: number[] = [0];
+    const chunks: CutChunk[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i];
+      const own: CutChunk[] = [];
+      for (let k = chunkStart[i]; k < chunkStart[i + 1]; k++) {
+        const id = ids[k];
+        own.push({ mint: r.minT[id], maxt: r.maxT[id], encoding: r.encoding[id], bytes: bytes.subarray(offsets[k], offsets[k] + r.len[id]) });
+      }
+      const ivs = this.tombstones.get(ref);
+      const ooo = this.ooo.samples(ref, mint, maxt);
+      const out = ooo === null && !intersectsRange(ivs, mint, maxt) ? own : mergeForBlock(own, ooo, ivs, mint, maxt);
+      if (out.length === 0) continue;
+      kept.push(ref);
+      chunks.push(...out);
+      starts.push(chunks.length);
+    }
+    const n = chunks.length;
+    const byteStart = new Float64Array(n + 1);
+    for (let k = 0; k < n; k++) byteStart[k + 1] = byteStart[k] + chunks[k].bytes.length;
+    const out = new Uint8Array(byteStart[n]);
+    for (let k = 0; k < n; k++) out.set(chunks[k].bytes, byteStart[k]);
+    return {
+      refs: kept,
+      chunkStart: Uint32Array.from(starts),
+      minT: Float64Array.from(chunks, (c) => c.mint),
+      maxT: Float64Array.from(chunks, (c) => c.maxt),
+      encoding: Uint8Array.from(chunks, (c) => c.encoding),
+      byteStart,
+      bytes: out,
+    };
+  }
+
+  /** The label pairs of packForBlock's series: their pair ids, and the strings of those pairs only. */
+  #packPairs(refs: readonly number[]): Pick<PackedSeries, 'pairNames' | 'pairValues' | 'pairIds' | 'pairStart'> {
     const t = this.table;
     const pool = t.pool();
-    const na = t.count(a);
-    const nb = t.count(b);
-    const oa = t.offset(a);
-    const ob = t.offset(b);
-    const n = Math.min(na, nb);
-    for (let i = 0; i < n; i++) {
-      const d = ranks[pool[oa + i]] - ranks[pool[ob + i]];
-      if (d !== 0) return d;
+    const pairStart = new Uint32Array(refs.length + 1);
+    for (let i = 0; i < refs.length; i++) pairStart[i + 1] = pairStart[i] + t.count(refs[i]);
+    const pairIds = new Uint32Array(pairStart[refs.length]);
+    for (let i = 0; i < refs.length; i++) {
+      const off = t.offset(refs[i]);
+      pairIds.set(pool.subarray(off, off + t.count(refs[i])), pairStart[i]);
     }
-    return na - nb;
+    const capacity = this.pairs.capacity;
+    const pairNames: string[] = new Array(capacity).fill('');
+    const pairValues: string[] = new Array(capacity).fill('');
+    for (let k = 0; k < pairIds.length; k++) {
+      const id = pairIds[k];
+      if (pairNames[id] !== '') continue;
+      const l = this.pairs.label(id);
+      pairNames[id] = l.name;
+      pairValues[id] = l.value;
+    }
+    return { pairNames, pairValues, pairIds, pairStart };
+  }
+
+  /** packForBlock's series as objects, sorted by labels (tests and in-thread writers). Do not truncate while iterating. */
+  seriesForBlock(mint: number, maxt: number): IterableIterator<BlockSeries> {
+    return unpackSeries(this.packForBlock(mint, maxt));
   }
 
   /**

@@ -1,5 +1,5 @@
 /** @module The head block: memory-lean series index, in-place XOR head chunks, spill files. */
-export type { BlockSeries, CommitBatch, DeletePlan, HeadCardinality, HeadOptions, HeadStats, TruncateResult } from './head.ts';
+export type { CommitBatch, DeletePlan, HeadCardinality, HeadOptions, HeadStats, TruncateResult } from './head.ts';
 export { DEFAULT_CHUNK_RANGE_MS, DEFAULT_MAX_FUTURE_MS, DEFAULT_SAMPLES_PER_CHUNK, Head } from './head.ts';
 export type { HeadChunkEncoding } from './head-chunks.ts';
 export type { ChunkSpillOptions } from './spill.ts';

@@ -138,17 +138,6 @@ export class LabelPairs {
     return e.sorted;
   }
 
-  /**
-   * Each live pair's position in (name, value) order, indexed by pair id: comparing two pairs'
-   * ranks compares them as compareLabels does, without touching a string. A fresh array per call.
-   */
-  ranks(): Uint32Array {
-    const ranks = new Uint32Array(this.#labels.length);
-    let next = 0;
-    for (const name of this.names()) for (const id of this.pairsOf(name)) ranks[id] = next++;
-    return ranks;
-  }
-
   /** The value → pair id map of one name, for direct lookups (undefined for an unknown name). */
   valuesOf(name: string): ReadonlyMap<string, number> | undefined {
     return this.#byName.get(name)?.values;

@@ -1,6 +1,6 @@
 /** Postings set operations, regex shapes, and matcher resolution: fast paths equal the slow path. */
 import { describe, expect, it } from 'vitest';
-import { compareLabels, labelsFrom, matchesAll, type Labels } from '../../model/index.ts';
+import { labelsFrom, matchesAll, type Labels } from '../../model/index.ts';
 import { Matcher } from '../../model/matcher.ts';
 import { prng } from '../chunkenc/test-util.ts';
 import { LabelPairs } from './label-pairs.ts';
@@ -117,22 +117,5 @@ describe('postingsForMatchers', () => {
         expect([...postingsForMatchers(pairs, postings, ms, { fastPaths: false })], label).toEqual(want);
       }
     }
-  });
-});
-
-describe('LabelPairs.ranks', () => {
-  it('orders pair ids as compareLabels orders the pairs, after removals and reuse of ids', () => {
-    const rnd = prng(11);
-    const pairs = new LabelPairs();
-    const ids: number[] = [];
-    for (let i = 0; i < 500; i++) ids.push(pairs.intern(`n${Math.floor(rnd() * 7)}`, `v${Math.floor(rnd() * 300)}`));
-    for (let i = 0; i < 100; i++) pairs.remove(ids[Math.floor(rnd() * ids.length)]);
-    for (let i = 0; i < 100; i++) pairs.intern(`n${Math.floor(rnd() * 9)}`, `w${Math.floor(rnd() * 50)}`);
-    const live = Array.from({ length: pairs.capacity }, (_, id) => id).filter((id) => pairs.has(id));
-    const ranks = pairs.ranks();
-    const byLabels = [...live].sort((a, b) => compareLabels([pairs.label(a)], [pairs.label(b)]));
-    const byRanks = [...live].sort((a, b) => ranks[a] - ranks[b]);
-    expect(byRanks).toEqual(byLabels);
-    expect(new Set(live.map((id) => ranks[id])).size).toBe(live.length);
   });
 });
