@@ -272,6 +272,8 @@ interface SystemResult {
   ingest: IngestResult;
   idleRssBytes: number;
   rssAfterIngestBytes: number;
+  /** VmRSS once the block (or VM's flush) is on disk: after the cut's transient memory is gone. */
+  rssOnDiskBytes: number;
   hwmBytes: number;
   /** Bytes per sample on disk and what it was computed over. */
   diskBytesPerSample: number | null;
@@ -344,13 +346,14 @@ async function runSystem(name: SystemName): Promise<SystemResult> {
     console.log(`  ${name}: ingested ${fmtInt(ing.okSamples)} samples in ${ing.elapsedS.toFixed(1)} s; waiting for the block / flush`);
     if (name === 'pharos') console.log(`  pharos: memory after ingest: ${await pharosMemory(sys)}`);
     const disk = await measureDisk(sys, ing.okSamples);
+    const onDisk = memoryOf(sys.pid);
     const seriesCheck = await checkSeries(sys).catch((err: Error) => `error: ${err.message}`);
     const valueCheck = await checkValues(sys);
     console.log(`  ${name}: ${disk.diskNote}; series check ${seriesCheck}; value check ${valueCheck}; timing queries`);
     const queries = await timeQueries(sys);
     const end = memoryOf(sys.pid);
     return {
-      name, ingest: ing, idleRssBytes: idle.rssBytes, rssAfterIngestBytes: afterIngest.rssBytes, hwmBytes: end.hwmBytes,
+      name, ingest: ing, idleRssBytes: idle.rssBytes, rssAfterIngestBytes: afterIngest.rssBytes, rssOnDiskBytes: onDisk.rssBytes, hwmBytes: end.hwmBytes,
       ...disk, dataDirBytes: dirBytes(sys.dataDir), seriesCheck, valueCheck, queries,
     };
   } catch (err) {
@@ -391,6 +394,7 @@ function printTable(results: SystemResult[]): void {
   row('RSS after ingest (VmRSS)', (r) => r.rssAfterIngestBytes, mib);
   row('RSS per active series', (r) => r.rssAfterIngestBytes / totalSeries, perSeries);
   row('  (RSS - idle) per active series', (r) => (r.rssAfterIngestBytes - r.idleRssBytes) / totalSeries, perSeries);
+  row('RSS per active series once the block is on disk', (r) => r.rssOnDiskBytes / totalSeries, perSeries);
   row('peak RSS (VmHWM) per active series', (r) => r.hwmBytes / totalSeries, perSeries);
   row('bytes/sample on disk (cut block; VM: data+indexdb)', (r) => r.diskBytesPerSample, (n) => n.toFixed(3), (r) => (r.diskBytesPerSample === null ? 'n/a (no blocks yet)' : null));
   if (results.some((r) => r.walBytesPerSample !== null)) row('  WAL bytes/sample (no block cut; not comparable)', (r) => r.walBytesPerSample, (n) => n.toFixed(3));

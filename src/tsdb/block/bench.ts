@@ -98,6 +98,28 @@ function dirBytes(dir: string): Record<string, number> {
   return out;
 }
 
+/**
+ * Peak V8 heap and ArrayBuffers in use while it runs, above those at the start: what the writer
+ * holds (postings, symbols, series records, buffers) plus garbage not yet collected, which RSS pays for.
+ */
+function heapPeak(): { stop(): number } {
+  const used = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const base = used();
+  let peak = base;
+  const sample = () => (peak = Math.max(peak, used()));
+  const timer = setInterval(sample, 10);
+  return {
+    stop() {
+      sample();
+      clearInterval(timer);
+      return peak - base;
+    },
+  };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -108,7 +130,9 @@ async function main(): Promise<void> {
   try {
     // Encoding is timed apart from writing: the block writer gets the chunks from an array.
     const enc = await timed(() => [...input()]);
+    const heap = heapPeak();
     let wr = await timed(() => writeBlock(parent, enc.value));
+    const writerHeap = heap.stop();
     for (let r = 1; r < WRITE_ROUNDS; r++) {
       const again = await timed(() => writeBlock(parent, enc.value));
       rmSync(join(parent, again.value.ulid), { recursive: true, force: true });
@@ -123,6 +147,7 @@ async function main(): Promise<void> {
     console.log(`block: ${meta.stats.numSeries} series, ${samples} samples, ${meta.stats.numChunks} chunks, encoding ${ENCODING === ChunkEncoding.XOR ? 'XOR' : 'Delta'}`);
     console.log(`encode chunks (chunkenc):  ${enc.cpu.toFixed(0)} ms CPU (${enc.wall.toFixed(0)} ms wall)`);
     console.log(`writeBlock (fsync on):     ${wr.cpu.toFixed(0)} ms CPU${WRITE_ROUNDS > 1 ? ` (fastest of ${WRITE_ROUNDS})` : ''} (${wr.wall.toFixed(0)} ms wall, ${((meta.stats.numSeries / wr.wall) * 1000).toFixed(0)} series/s)`);
+    console.log(`writer memory (peak - before): ${(writerHeap / 2 ** 20).toFixed(0)} MiB = ${(writerHeap / meta.stats.numSeries).toFixed(0)} B/series (first round, sampled every 10 ms)`);
     console.log(`on disk:                   ${(total / 2 ** 20).toFixed(2)} MiB = ${(total / samples).toFixed(3)} bytes/sample (chunks ${(chunkBytes / samples).toFixed(3)}, index ${(sizes.index / samples).toFixed(3)}; index ${(sizes.index / 2 ** 20).toFixed(2)} MiB)`);
 
     for (const verify of ['full', 'quick'] as const) {

@@ -4,7 +4,8 @@
  * stream into segment files at once, each distinct timestamp column once, before the first chunk
  * that uses it. The index needs all symbols before the series, so series entries are spilled to a
  * temporary file and written once the input ends. Memory held: the symbols, the postings (series
- * ordinals per label pair) and the recent timestamp columns (at most COLUMN_DICT_MAX_ENTRIES).
+ * ordinals per label pair, as varint deltas: ordinal-lists.ts) and the recent timestamp columns
+ * (at most COLUMN_DICT_MAX_ENTRIES).
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { Decbuf, Encbuf } from './encoding.ts';
 import { FileWriter, TMP_FOR_CREATION, fsyncDir, writeFileAtomic } from './fs-util.ts';
 import { IndexWriter, type LabelTableEntry } from './index-writer.ts';
 import { META_VERSION, serializeMeta, type BlockCompaction, type BlockMeta } from './meta.ts';
+import { OrdinalLists } from './ordinal-lists.ts';
 import type { ChunkMetaIn } from './series-codec.ts';
 import { encodeTombstones } from './tombstones.ts';
 import { newUlid } from './ulid.ts';
@@ -158,8 +160,9 @@ class Collector {
   /** Symbol → id in order of first appearance; sorted once the input ends. */
   readonly #symbols = new Map<string, number>([['', 0]]);
   readonly #symbolList: string[] = [''];
-  /** name id → value id → ordinals of the series having that pair, ascending. */
-  readonly #postings = new Map<number, Map<number, number[]>>();
+  /** name id → value id → its list in #ordinals: the ordinals of the series having that pair. */
+  readonly #postings = new Map<number, Map<number, number>>();
+  readonly #ordinals = new OrdinalLists();
   /** Encoded timestamp column (as a latin1 string) → its ref. */
   readonly #columns = new Map<string, number>();
   readonly #rec = new Encbuf(512);
@@ -181,7 +184,7 @@ class Collector {
   #prevWritten: Labels | null = null;
   readonly #pairNames: number[] = [];
   readonly #pairValues: number[] = [];
-  readonly #pairOrds: number[][] = [];
+  readonly #pairLists: number[] = [];
   /** Series given so far, including those skipped for having no chunks. */
   seen = 0;
   numSeries = 0;
@@ -314,7 +317,8 @@ class Collector {
     const prev = this.#prevWritten;
     const pairNames = this.#pairNames;
     const pairValues = this.#pairValues;
-    const pairOrds = this.#pairOrds;
+    const pairLists = this.#pairLists;
+    const ordinals = this.#ordinals;
     for (let i = 0; i < labels.length; i++) {
       const l = labels[i];
       if (prev === null || i >= prev.length || prev[i].name !== l.name || prev[i].value !== l.value) {
@@ -322,15 +326,15 @@ class Collector {
         const v = this.#sym(l.value);
         let byValue = this.#postings.get(n);
         if (!byValue) this.#postings.set(n, (byValue = new Map()));
-        let ords = byValue.get(v);
-        if (!ords) byValue.set(v, (ords = []));
+        let list = byValue.get(v);
+        if (list === undefined) byValue.set(v, (list = ordinals.add()));
         pairNames[i] = n;
         pairValues[i] = v;
-        pairOrds[i] = ords;
+        pairLists[i] = list;
       }
       rec.putUvarint(pairNames[i]);
       rec.putUvarint(pairValues[i]);
-      pairOrds[i].push(ordinal);
+      ordinals.push(pairLists[i], ordinal);
     }
     this.#prevWritten = labels;
     rec.putUvarint(metas.length);
@@ -455,13 +459,17 @@ class Collector {
     }
 
     let written = 0;
+    const ordinals = this.#ordinals;
+    let ords = new Uint32Array(64);
     for (let i = 0; i < names.length; i++) {
       const byValue = this.#postings.get(names[i])!;
       for (const v of valuesOf[i]) {
-        const ords = byValue.get(v)!;
-        iw.writePostings(ords);
+        const list = byValue.get(v)!;
+        if (ordinals.count(list) > ords.length) ords = new Uint32Array(Math.max(ordinals.count(list), ords.length * 2));
+        const n = ordinals.read(list, ords);
+        iw.writePostings(ords, n);
         // Postings cost about their length: yield after about as many entries as series between yields.
-        written += ords.length + 16;
+        written += n + 16;
         if (written >= YIELD_EVERY_SERIES * 8) {
           written = 0;
           await pause();
