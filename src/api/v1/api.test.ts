@@ -161,6 +161,15 @@ describe('/api/v1/query_range', () => {
     expect(r.body).toBe('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up","instance":"a:1","job":"api"},"values":[[59940,"1"],[59970,"1"],[60000,"1"]]}]}}');
   });
 
+  it('keeps the first series of a matrix under limit and says so', async () => {
+    const r = await get(`/api/v1/query_range?query=up&start=${(NOW - 3 * M) / 1000}&end=${NOW / 1000}&step=60&limit=1`);
+    expect(r.body).toBe(
+      '{"status":"success","data":{"resultType":"matrix","result":[' +
+        '{"metric":{"__name__":"up","instance":"a:1","job":"api"},"values":[[59880,"1"],[59940,"1"],[60000,"1"]]}]},' +
+        '"warnings":["results truncated due to limit"]}',
+    );
+  });
+
   it('makes a matrix of a scalar', async () => {
     const r = await get(`/api/v1/query_range?query=1&start=0&end=2&step=1`);
     expect(r.body).toBe('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[0,"1"],[1,"1"],[2,"1"]]}]}}');

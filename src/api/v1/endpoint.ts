@@ -1,9 +1,10 @@
 /** @module The shape every /api/v1 endpoint has: read a form, return data JSON plus warnings. */
+import type { JsonText } from './format.ts';
 import type { Form } from './params.ts';
 
 /** What an endpoint produced: `data` as serialised JSON, and warnings for the envelope. */
 export interface EndpointResult {
-  readonly dataJson: string;
+  readonly dataJson: JsonText;
   readonly warnings: readonly string[];
   /** PromQL info annotations (Prometheus' `infos` field). */
   readonly infos?: readonly string[];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STALE_NAN } from '../../model/value.ts';
-import { formatTime, formatValue, labelsJson } from './format.ts';
+import { labelsFrom } from '../../model/labels.ts';
+import { formatTime, formatValue, labelsJson, queryDataJson } from './format.ts';
 
 describe('formatValue (Go strconv, Prometheus MarshalFloat)', () => {
   it.each<[number, string]>([
@@ -41,5 +42,30 @@ describe('formatTime (Prometheus MarshalTimestamp)', () => {
 describe('labelsJson', () => {
   it('keeps label order even for numeric-looking names', () => {
     expect(labelsJson([{ name: '__name__', value: 'a"b' }, { name: '1', value: 'x' }])).toBe('{"__name__":"a\\"b","1":"x"}');
+  });
+});
+
+describe('queryDataJson of a matrix', () => {
+  it('gives UTF-8 JSON of every series and point, also when the text is turned into bytes in pieces', () => {
+    // 40 series × 300 points is about 400 KB of text: many pieces. Multi-byte label values and
+    // series of different lengths (so the shared timestamp texts are not always reused).
+    const series = Array.from({ length: 40 }, (_, i) => {
+      const n = 300 - i;
+      return {
+        labels: labelsFrom({ __name__: 'requests', route: `/café/${i}/✓` }),
+        timestamps: Float64Array.from({ length: n }, (_, j) => 1_700_000_000_000 + (j + (i % 3)) * 15_000 + (i === 7 ? 1 : 0)),
+        values: Float64Array.from({ length: n }, (_, j) => (j % 11 === 0 ? NaN : j / 7 - i)),
+      };
+    });
+    const json = queryDataJson({ resultType: 'matrix', series });
+    expect(Buffer.isBuffer(json)).toBe(true);
+    expect(json.length).toBeGreaterThan(100_000);
+    expect(JSON.parse(json.toString('utf8'))).toEqual({
+      resultType: 'matrix',
+      result: series.map((s) => ({
+        metric: { __name__: 'requests', route: s.labels[1].value },
+        values: Array.from(s.timestamps, (t, j) => [Number(formatTime(t)), formatValue(s.values[j])]),
+      })),
+    });
   });
 });

@@ -47,8 +47,14 @@ export function labelsJson(labels: Labels): string {
   return s + '}';
 }
 
+/**
+ * JSON text, as a string or as its UTF-8 bytes (large results, whose text is turned into bytes as
+ * it is built).
+ */
+export type JsonText = string | Buffer;
+
 /** The `data` object of a query response: `{"resultType":…,"result":…}`. */
-export function queryDataJson(value: QueryValue, limit = 0): string {
+export function queryDataJson(value: QueryValue, limit = 0): JsonText {
   const parts: string[] = [];
   switch (value.resultType) {
     case 'scalar':
@@ -66,12 +72,18 @@ export function queryDataJson(value: QueryValue, limit = 0): string {
   }
 }
 
+/** Text a matrix's JSON is turned into bytes at, once it is this long (UTF-16 code units). */
+const MATRIX_PIECE_CHARS = 16_384;
+
 /**
- * A matrix as one string built in place. The series of a range query share the step grid, so each
- * timestamp is formatted once and reused while the next series has the same time at that index.
+ * A matrix as UTF-8 bytes. Built with `+=` a large result is a rope of a few pieces per point,
+ * which costs as much again to flatten when it is written: the text goes into bytes every
+ * MATRIX_PIECE_CHARS instead. The series of a range query share the step grid, so each timestamp
+ * is formatted once and reused while the next series has the same time at that index.
  */
-function matrixJson(value: Matrix, limit: number): string {
+function matrixJson(value: Matrix, limit: number): Buffer {
   const n = limit > 0 ? Math.min(limit, value.series.length) : value.series.length;
+  const pieces: Buffer[] = [];
   let out = '{"resultType":"matrix","result":[';
   let prevTimes: Float64Array | null = null;
   const times: string[] = [];
@@ -89,8 +101,13 @@ function matrixJson(value: Matrix, limit: number): string {
     }
     out += ']}';
     prevTimes = ts;
+    if (out.length >= MATRIX_PIECE_CHARS) {
+      pieces.push(Buffer.from(out, 'utf8'));
+      out = '';
+    }
   }
-  return out + ']}';
+  pieces.push(Buffer.from(out + ']}', 'utf8'));
+  return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
 }
 
 /** How many series a result holds (for limit truncation warnings). */

@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { InvalidMatcherError } from '../../model/matcher.ts';
 import { PromqlError } from '../../promql/errors.ts';
 import { StorageError } from '../../storage/interface.ts';
+import type { JsonText } from './format.ts';
 
 /** Prometheus API errorType values. */
 export type ErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal' | 'unavailable' | 'not_found';
@@ -51,13 +52,16 @@ export function toApiError(err: unknown): ApiError {
 }
 
 /** Writes a success envelope; `dataJson` is already-serialised JSON for `data`. */
-export function respondRaw(res: ServerResponse, dataJson: string, warnings: readonly string[] = [], infos: readonly string[] = []): void {
-  let body = `{"status":"success","data":${dataJson}`;
-  if (warnings.length > 0) body += `,"warnings":${JSON.stringify(warnings)}`;
-  if (infos.length > 0) body += `,"infos":${JSON.stringify(infos)}`;
-  body += '}';
-  send(res, 200, body);
+export function respondRaw(res: ServerResponse, dataJson: JsonText, warnings: readonly string[] = [], infos: readonly string[] = []): void {
+  let tail = '';
+  if (warnings.length > 0) tail += `,"warnings":${JSON.stringify(warnings)}`;
+  if (infos.length > 0) tail += `,"infos":${JSON.stringify(infos)}`;
+  tail += '}';
+  if (typeof dataJson === 'string') send(res, 200, `{"status":"success","data":${dataJson}${tail}`);
+  else send(res, 200, Buffer.concat([ENVELOPE_HEAD, dataJson, Buffer.from(tail, 'utf8')]));
 }
+
+const ENVELOPE_HEAD = Buffer.from('{"status":"success","data":');
 
 /** Writes a success envelope around a JSON-serialisable value. */
 export function respond(res: ServerResponse, data: unknown, warnings: readonly string[] = []): void {
@@ -69,7 +73,7 @@ export function respondError(res: ServerResponse, err: ApiError): void {
   send(res, err.status, JSON.stringify({ status: 'error', errorType: err.type, error: err.message }));
 }
 
-function send(res: ServerResponse, status: number, body: string): void {
+function send(res: ServerResponse, status: number, body: string | Buffer): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }
