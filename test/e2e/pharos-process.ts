@@ -49,9 +49,26 @@ export interface StartOptions {
   env?: Record<string, string>;
 }
 
-/** Starts `node bin/pharos.js start` on free ports and waits until /-/ready answers 200. */
+/** Thrown when the process could not bind a port it was given: another process took it first. */
+class PortTakenError extends Error {}
+
+/**
+ * Starts `node bin/pharos.js start` on free ports and waits until /-/ready answers 200. A port
+ * found free can be taken before Pharos binds it (as the ephemeral port of another test's
+ * connection): then it starts again on other ports, up to 3 times.
+ */
 export async function startPharosProcess(opts: StartOptions = {}): Promise<PharosProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pharos-e2e-'));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(dataDir, opts);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt === 3) throw err;
+    }
+  }
+}
+
+async function startOnFreePorts(dataDir: string, opts: StartOptions): Promise<PharosProcess> {
   const [apiPort, otlpHttpPort, otlpGrpcPort] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, [BIN, 'start', `--data-dir=${dataDir}`, `--http-listen=127.0.0.1:${apiPort}`,
     `--otlp-http-listen=127.0.0.1:${otlpHttpPort}`, `--otlp-grpc-listen=127.0.0.1:${otlpGrpcPort}`, ...(opts.extraArgs ?? [])],
@@ -63,7 +80,10 @@ export async function startPharosProcess(opts: StartOptions = {}): Promise<Pharo
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`pharos exited with ${child.exitCode} during start-up:\n${out}`);
+    if (child.exitCode !== null) {
+      const message = `pharos exited with ${child.exitCode} during start-up:\n${out}`;
+      throw out.includes('EADDRINUSE') ? new PortTakenError(message) : new Error(message);
+    }
     try {
       const r = await fetch(`${apiUrl}/-/ready`);
       if (r.status === 200) break;
