@@ -187,3 +187,29 @@ describe('writeBlock + openBlock round trip', () => {
     expect(existsSync(dir)).toBe(true);
   });
 });
+
+describe('labels of series read from a block', () => {
+  it('share one Label object per pair of a small name, and not of a name with more than 4096 values', async () => {
+    const dir = tmpDir();
+    const series = Array.from({ length: 4097 }, (_, i) => testSeries({ __name__: 'up', id: `id-${String(i).padStart(4, '0')}`, job: `job${i % 2}` }, T, 2, 15_000, () => 1));
+    const meta = await writeBlock(dir, series.map((s) => toBlockSeries(s)));
+    const block = await openBlock(join(dir, meta.ulid));
+    const q = await block.querier(T, T + 60_000);
+    const read = async () => {
+      const set = await q.select({ start: T, end: T + 60_000, labelsOnly: true }, new Matcher('=~', 'id', 'id-000[0-2]'));
+      const out = [];
+      while (set.next()) out.push(set.at().labels);
+      return out;
+    };
+    const [a, b, c] = await read();
+    expect([a, b, c].map((l) => l.map((x) => x.value))).toEqual([['up', 'id-0000', 'job0'], ['up', 'id-0001', 'job1'], ['up', 'id-0002', 'job0']]);
+    expect(a[0]).toBe(b[0]); // __name__="up"
+    expect(a[2]).toBe(c[2]); // job="job0"
+    const [again] = await read();
+    expect(again[1]).toEqual(a[1]);
+    expect(again[1]).not.toBe(a[1]); // 4097 values of id: not cached
+    expect(again[0]).toBe(a[0]);
+    q.close();
+    await block.close();
+  });
+});

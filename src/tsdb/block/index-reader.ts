@@ -46,6 +46,13 @@ export function openIndex(buf: Buffer, collectChunkRefs: boolean): OpenedIndex {
 
 const EMPTY = new Uint32Array(0);
 
+/**
+ * Series read share one Label object per pair of a name with at most this many values, so a
+ * query over many series allocates their label arrays only; names of more values (ids) are not
+ * cached, which keeps the cache at a few objects per pair of the label table's small names.
+ */
+const SHARED_LABEL_MAX_VALUES = 4096;
+
 /** A verified, read-only view of a format-2 index file. Safe to share (see #seek). */
 export class IndexReader implements BlockIndex {
   readonly version = INDEX_VERSION;
@@ -66,6 +73,8 @@ export class IndexReader implements BlockIndex {
   readonly #d: Decbuf;
   #cursorGroup = -1;
   #cursorNext = 0;
+  /** Per name: its shared Label objects by value index, null for a name not shared, undefined until first read. */
+  readonly #sharedLabels: Array<Array<Label | undefined> | null | undefined>;
 
   /** @internal Use openIndex. */
   constructor(buf: Buffer, t: { names: Map<string, NameEntry>; nameList: string[]; valueLists: string[][]; valueCounts: Int32Array; numSeries: number; groupSize: number; seriesOff: number; groupOffsets: Uint32Array; pages: SegmentPages[] }) {
@@ -73,6 +82,7 @@ export class IndexReader implements BlockIndex {
     this.#names = t.names;
     this.#nameList = t.nameList;
     this.#valueLists = t.valueLists;
+    this.#sharedLabels = new Array(t.nameList.length);
     this.#valueCounts = t.valueCounts;
     this.#numSeries = t.numSeries;
     this.#groupSize = t.groupSize;
@@ -147,8 +157,18 @@ export class IndexReader implements BlockIndex {
 
   #labels(dec: GroupDecoder): Labels {
     const out: Label[] = new Array(dec.n);
-    for (let i = 0; i < dec.n; i++) out[i] = { name: this.#nameList[dec.names[i]], value: this.#valueLists[dec.names[i]][dec.values[i]] };
+    for (let i = 0; i < dec.n; i++) out[i] = this.#label(dec.names[i], dec.values[i]);
     return out;
+  }
+
+  #label(name: number, value: number): Label {
+    let shared = this.#sharedLabels[name];
+    if (shared === undefined) {
+      const n = this.#valueLists[name].length;
+      shared = this.#sharedLabels[name] = n <= SHARED_LABEL_MAX_VALUES ? new Array<Label | undefined>(n) : null;
+    }
+    if (shared === null) return { name: this.#nameList[name], value: this.#valueLists[name][value] };
+    return (shared[value] ??= { name: this.#nameList[name], value: this.#valueLists[name][value] });
   }
 
   #startGroup(dec: GroupDecoder, d: Decbuf, g: number): void {
