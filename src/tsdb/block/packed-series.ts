@@ -40,6 +40,22 @@ export function packedTransferList(p: PackedSeries): ArrayBuffer[] {
   return [...out];
 }
 
+/** Chunks one after another as PackedSeries holds them: ranges, encodings and one byte buffer. */
+export function packChunks(chunks: readonly BlockChunk[]): Pick<PackedSeries, 'minT' | 'maxT' | 'encoding' | 'byteStart' | 'bytes'> {
+  const n = chunks.length;
+  const byteStart = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) byteStart[k + 1] = byteStart[k] + chunks[k].bytes.length;
+  const bytes = new Uint8Array(byteStart[n]);
+  for (let k = 0; k < n; k++) bytes.set(chunks[k].bytes, byteStart[k]);
+  return {
+    minT: Float64Array.from(chunks, (c) => c.mint),
+    maxT: Float64Array.from(chunks, (c) => c.maxt),
+    encoding: Uint8Array.from(chunks, (c) => c.encoding),
+    byteStart,
+    bytes,
+  };
+}
+
 /** The series of p in label order, each with its chunks as views into p.bytes. */
 export function* unpackSeries(p: PackedSeries): IterableIterator<BlockSeries> {
   const n = packedSeriesCount(p);

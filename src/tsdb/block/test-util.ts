@@ -6,7 +6,7 @@ import { labelsFrom, labelsToObject, type Labels } from '../../model/labels.ts';
 import { ValueType } from '../../model/value.ts';
 import type { SeriesSet } from '../../storage/interface.ts';
 import { ChunkEncoding, newChunk } from '../chunkenc/index.ts';
-import type { PackedSeries } from './packed-series.ts';
+import { packChunks, type PackedSeries } from './packed-series.ts';
 import type { BlockChunk, BlockSeries } from './writer.ts';
 
 /** A new temporary directory. */
@@ -106,20 +106,5 @@ export function packBlockSeries(series: Iterable<BlockSeries>, spareIds = 0): Pa
     chunks.push(...s.chunks);
     chunkStart.push(chunks.length);
   }
-  const byteStart = new Float64Array(chunks.length + 1);
-  chunks.forEach((c, k) => (byteStart[k + 1] = byteStart[k] + c.bytes.length));
-  const bytes = new Uint8Array(byteStart[chunks.length]);
-  chunks.forEach((c, k) => bytes.set(c.bytes, byteStart[k]));
-  return {
-    pairNames,
-    pairValues,
-    pairIds: Uint32Array.from(pairIds),
-    pairStart: Uint32Array.from(pairStart),
-    chunkStart: Uint32Array.from(chunkStart),
-    minT: Float64Array.from(chunks, (c) => c.mint),
-    maxT: Float64Array.from(chunks, (c) => c.maxt),
-    encoding: Uint8Array.from(chunks, (c) => c.encoding),
-    byteStart,
-    bytes,
-  };
+  return { pairNames, pairValues, pairIds: Uint32Array.from(pairIds), pairStart: Uint32Array.from(pairStart), chunkStart: Uint32Array.from(chunkStart), ...packChunks(chunks) };
 }

@@ -10,7 +10,7 @@ import type { Matcher } from '../../model/matcher.ts';
 import type { Appendable, Appender, Deletable, MetricMetadata, Querier, Queryable } from '../../storage/interface.ts';
 import { StorageError } from '../../storage/interface.ts';
 import type { SeriesAdmission } from '../../storage/series-limits.ts';
-import { unpackSeries, type PackedSeries } from '../block/packed-series.ts';
+import { packChunks, unpackSeries, type PackedSeries } from '../block/packed-series.ts';
 import { addInterval, coversRange, intersectsRange, type Intervals } from '../block/tombstones.ts';
 import type { BlockSeries } from '../block/writer.ts';
 import { HeadAppender } from './appender.ts';
@@ -568,20 +568,7 @@ export class Head implements Appendable, Queryable, Deletable {
       chunks.push(...out);
       starts.push(chunks.length);
     }
-    const n = chunks.length;
-    const byteStart = new Float64Array(n + 1);
-    for (let k = 0; k < n; k++) byteStart[k + 1] = byteStart[k] + chunks[k].bytes.length;
-    const out = new Uint8Array(byteStart[n]);
-    for (let k = 0; k < n; k++) out.set(chunks[k].bytes, byteStart[k]);
-    return {
-      refs: kept,
-      chunkStart: Uint32Array.from(starts),
-      minT: Float64Array.from(chunks, (c) => c.mint),
-      maxT: Float64Array.from(chunks, (c) => c.maxt),
-      encoding: Uint8Array.from(chunks, (c) => c.encoding),
-      byteStart,
-      bytes: out,
-    };
+    return { refs: kept, chunkStart: Uint32Array.from(starts), ...packChunks(chunks) };
   }
 
   /** The label pairs of packForBlock's series: their pair ids, and the strings of those pairs only. */
@@ -608,7 +595,7 @@ export class Head implements Appendable, Queryable, Deletable {
     return { pairNames, pairValues, pairIds, pairStart };
   }
 
-  /** packForBlock's series as objects, sorted by labels (tests and in-thread writers). Do not truncate while iterating. */
+  /** packForBlock's series as objects, sorted by labels (for tests). */
   seriesForBlock(mint: number, maxt: number): IterableIterator<BlockSeries> {
     return unpackSeries(this.packForBlock(mint, maxt));
   }
