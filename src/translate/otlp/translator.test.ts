@@ -114,6 +114,24 @@ describe('§6.5 data points', () => {
     expect(s.named('h_sum')).toEqual([]);
   });
 
+  it('points of one family write the buckets of their own bounds, also when a stream changes its bounds', async () => {
+    const s = new RecordingStore();
+    const translator = new OtlpTranslator({ resourceAttributes: 'none', targetInfo: false });
+    const buckets = (route: string, t: number) => Object.fromEntries(s.named('h_bucket').filter((x) => x.labels.route === route && x.t === t).map((x) => [x.labels.le, x.v]));
+    await translate(s, {}, {}, metric('h', MetricKind.Histogram), (tr) => {
+      tr.histogramPoint(attrs({ route: '/a' }), 0, T, hist([1, 2], [1, 1, 1], 3, 6));
+      tr.histogramPoint(attrs({ route: '/b' }), 0, T, hist([1, 2], [2, 0, 0], 2, 1));
+      tr.histogramPoint(attrs({ route: '/c' }), 0, T, hist([5], [4, 0], 4, 8));
+    }, translator);
+    await translate(s, {}, {}, metric('h', MetricKind.Histogram), (tr) => {
+      tr.histogramPoint(attrs({ route: '/a' }), 0, T + 1, hist([5], [5, 1], 6, 12));
+      tr.histogramPoint(attrs({ route: '/b' }), 0, T + 1, hist([1, 2], [3, 0, 0], 3, 2));
+    }, translator);
+    expect([buckets('/a', T), buckets('/b', T), buckets('/c', T)]).toEqual([{ 1: 1, 2: 2, '+Inf': 3 }, { 1: 2, 2: 2, '+Inf': 2 }, { 5: 4, '+Inf': 4 }]);
+    expect([buckets('/a', T + 1), buckets('/b', T + 1)]).toEqual([{ 5: 5, '+Inf': 6 }, { 1: 3, 2: 3, '+Inf': 3 }]);
+    expect(s.named('h_sum').filter((x) => x.t === T + 1).map((x) => [x.labels.route, x.v])).toEqual([['/a', 12], ['/b', 2]]);
+  });
+
   it('rejects unsorted bounds through partial success', async () => {
     const s = new RecordingStore();
     const tr = await translate(s, {}, {}, metric('h', MetricKind.Histogram), (t) => t.histogramPoint(attrs(), 0, T, hist([0.5, 1.0, 0.25, 0.75], [0, 111, 0, 222], 333, 100)));

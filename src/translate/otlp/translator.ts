@@ -92,53 +92,60 @@ interface ResourceLiveness {
 const Shape = { Number: 1, Histogram: 2, Summary: 3, Exponential: 4 } as const;
 
 /**
+ * The series one point shape writes, in value order: series i is named names[i] and adds extras[i]
+ * (le or quantile; null if none). One object is shared by every point of a family with the same
+ * buckets, so a histogram point does not keep its own 17 names and le labels.
+ */
+interface SeriesLayout {
+  readonly shape: number;
+  readonly names: readonly Label[];
+  readonly extras: ReadonlyArray<Label | null>;
+  /** Histogram: explicit bounds as received (all of them); Summary: quantiles. */
+  readonly bounds: Float64Array;
+  readonly hasSum: boolean;
+  /** Exponential histograms: the emitted (name, le) sequence, joined. */
+  readonly sequence: string;
+}
+
+const EMPTY_F64 = new Float64Array(0);
+const NO_LAYOUT: SeriesLayout = { shape: 0, names: [], extras: [], bounds: EMPTY_F64, hasSum: false, sequence: '' };
+
+/**
  * The series one data point identity (resource + scope + metric family + attributes) wrote last
  * time, in emission order, with the store's refs. Kept per point, not per series: a histogram
- * point's 17 series share one entry, and each series costs one Labels array of interned Labels.
+ * point's 17 series share one entry, and each series costs one ref. At a million series these
+ * entries are most of the heap, so each holds only what is its own (identity, labels, refs).
  */
 class CachedPoint {
   /** Identity: [context id, family id, then key and value id of each attribute]; checked on every hit. */
-  readonly id: Int32Array;
+  readonly id: number[];
   readonly hash: number;
   /** Next entry with the same hash bucket. */
   next: CachedPoint | null = null;
-  shape: number = 0;
-  /** Histogram: explicit bounds as received (all of them) and whether _sum is written; Summary: quantiles. */
-  bounds: Float64Array = EMPTY_F64;
-  hasSum = false;
-  /** Exponential histograms: the emitted (name, le) sequence, joined. */
-  sequence = '';
-  /**
-   * What its series' labels are made of: `base` (canonical) is common to all of them; series i
-   * adds names[i] (its __name__) and extras[i] (le or quantile; null if none). seriesLabels()
-   * puts them together, so a point of 15 histogram series does not keep 15 label arrays.
-   */
+  layout: SeriesLayout = NO_LAYOUT;
+  /** Labels common to all its series (canonical); seriesLabels() adds each series' name and extra label. */
   base: Labels = [];
-  names: Label[] = [];
-  extras: Array<Label | null> = [];
   /**
-   * Series i's labels once made, kept while the store may need them: dropped after an append when
-   * the store can be written by ref alone (Appender.appendRef), made again if it forgets the ref.
+   * Series i's labels once made, kept only while the store needs them to append (it cannot be
+   * written by ref alone: no Appender.appendRef); null until then.
    */
-  labels: Array<Labels | undefined> = [];
+  labels: Array<Labels | undefined> | null = null;
   refs: number[] = [];
   /** labelsKey of each series, made only for delta streams (their totals are kept by key). */
   deltaKeys: string[] | null = null;
 
-  constructor(id: Int32Array, hash: number) {
+  constructor(id: number[], hash: number) {
     this.id = id;
     this.hash = hash;
   }
 }
 
-const EMPTY_F64 = new Float64Array(0);
-
-/** The canonical labels of series i of p: its base with its __name__ and extra label in place. */
-function seriesLabels(p: CachedPoint, i: number): Labels {
-  const made = p.labels[i];
+/** The canonical labels of series i of p: its base with its __name__ and extra label in place; kept in p when `keep`. */
+function seriesLabels(p: CachedPoint, i: number, keep = false): Labels {
+  const made = p.labels?.[i];
   if (made !== undefined) return made;
-  const name = p.names[i];
-  const extra = p.extras[i];
+  const name = p.layout.names[i];
+  const extra = p.layout.extras[i];
   // The two labels to insert, in name order; an extra label with an empty value removes its name.
   let x: Label | null = name;
   let y: Label | null = extra !== null && extra.value !== '' ? extra : null;
@@ -154,7 +161,7 @@ function seriesLabels(p: CachedPoint, i: number): Labels {
     out.push(l);
   }
   for (; x !== null; x = y, y = null) out.push(x);
-  p.labels[i] = out;
+  if (keep) (p.labels ??= new Array<Labels | undefined>(p.refs.length).fill(undefined))[i] = out;
   return out;
 }
 
@@ -191,6 +198,8 @@ export class OtlpTranslator implements OtlpTranslatorApi {
   /** Interned Label objects: every series with the same pair shares one. */
   readonly #labelObjects = new Map<string, Map<string, Label>>();
   #labelObjectCount = 0;
+  /** Shared series layouts by what they emit (layoutKey). */
+  readonly #layouts = new Map<string, SeriesLayout>();
 
   constructor(options: Partial<OtlpTranslatorOptions> = {}, delta: DeltaState = new DeltaState()) {
     this.options = { ...DEFAULT_OTLP_TRANSLATOR_OPTIONS, ...options };
@@ -207,9 +216,10 @@ export class OtlpTranslator implements OtlpTranslatorApi {
   begin(appender: Appender): OtlpTranslation {
     // Ids stay valid within a request: caches are only reset between requests.
     if (this.#pointCount >= CACHE_MAX || this.#stringIds.size >= CACHE_MAX) this.#resetPoints();
-    if (this.#labelObjectCount >= CACHE_MAX) {
+    if (this.#labelObjectCount >= CACHE_MAX || this.#layouts.size >= CACHE_MAX) {
       this.#labelObjects.clear();
       this.#labelObjectCount = 0;
+      this.#layouts.clear();
     }
     return new RequestTranslation(this, appender);
   }
@@ -244,7 +254,10 @@ export class OtlpTranslator implements OtlpTranslatorApi {
 
   /** @internal Adds an empty cached point for identity id[0, n) with hash h. */
   addPoint(id: Int32Array, n: number, h: number): CachedPoint {
-    const p = new CachedPoint(id.slice(0, n), h);
+    // A plain array of small ints: a third of the size of an Int32Array of its own.
+    const own = new Array<number>(n);
+    for (let i = 0; i < n; i++) own[i] = id[i];
+    const p = new CachedPoint(own, h);
     p.next = this.#points.get(h) ?? null;
     this.#points.set(h, p);
     this.#pointCount++;
@@ -279,6 +292,14 @@ export class OtlpTranslator implements OtlpTranslatorApi {
       this.#labelObjectCount++;
     }
     return l;
+  }
+
+  /** @internal The shared layout with this key, or `made` (then kept under it). */
+  layout(key: string, made: SeriesLayout): SeriesLayout {
+    const known = this.#layouts.get(key);
+    if (known !== undefined) return known;
+    this.#layouts.set(key, made);
+    return made;
   }
 
   /** @internal A small id for a (resource, scope) context; never reused, so stale cache entries cannot match. */
@@ -498,9 +519,9 @@ class RequestTranslation implements OtlpTranslation {
     if (!this.#valid(timeMs)) return;
     let p = this.#find(attributes);
     const fresh = p === null;
-    if (p === null || p.shape !== Shape.Number) {
+    if (p === null || p.layout.shape !== Shape.Number) {
       p ??= this.#t.addPoint(scratchId, 2 + 2 * attributes.count, hashInts(scratchId, 2 + 2 * attributes.count));
-      if (!this.#build(p, attributes, Shape.Number, (series) => series(this.#family, '', ''))) return;
+      if (!this.#build(p, attributes, Shape.Number, EMPTY_F64, false, '', (series) => series(this.#family, '', ''))) return;
     }
     scratchValues[0] = value;
     this.#write(p, fresh, startTimeMs, timeMs, flags);
@@ -510,10 +531,10 @@ class RequestTranslation implements OtlpTranslation {
     if (!this.#valid(timeMs)) return;
     let p = this.#find(attributes);
     const fresh = p === null;
-    if (p === null || p.shape !== Shape.Histogram || p.hasSum !== h.hasSum || !sameFloats(p.bounds, h.bounds, h.boundCount) || p.refs.length !== Math.min(h.boundCount, h.countCount) + 2 + (h.hasSum ? 1 : 0)) {
+    if (p === null || p.layout.shape !== Shape.Histogram || p.layout.hasSum !== h.hasSum || !sameFloats(p.layout.bounds, h.bounds, h.boundCount) || p.refs.length !== Math.min(h.boundCount, h.countCount) + 2 + (h.hasSum ? 1 : 0)) {
       for (let i = 1; i < h.boundCount; i++) if (!(h.bounds[i] > h.bounds[i - 1])) return this.#reject('unsorted_bounds', `histogram ${this.#metric!.name}: explicit bounds are not strictly increasing`);
       p ??= this.#t.addPoint(scratchId, 2 + 2 * attributes.count, hashInts(scratchId, 2 + 2 * attributes.count));
-      const built = this.#build(p, attributes, Shape.Histogram, (series) => {
+      const built = this.#build(p, attributes, Shape.Histogram, h.bounds.subarray(0, h.boundCount), h.hasSum, '', (series) => {
         const n = Math.min(h.boundCount, h.countCount);
         for (let i = 0; i < n; i++) series(this.#family + '_bucket', 'le', formatFloat(h.bounds[i]));
         series(this.#family + '_bucket', 'le', '+Inf');
@@ -521,8 +542,6 @@ class RequestTranslation implements OtlpTranslation {
         if (h.hasSum) series(this.#family + '_sum', '', '');
       });
       if (!built) return;
-      p.bounds = h.bounds.slice(0, h.boundCount);
-      p.hasSum = h.hasSum;
     }
     const n = Math.min(h.boundCount, h.countCount);
     const values = this.#values(n + 3);
@@ -569,15 +588,14 @@ class RequestTranslation implements OtlpTranslation {
     const sequence = les.join(' ');
     let p = this.#find(attributes);
     const fresh = p === null;
-    if (p === null || p.shape !== Shape.Exponential || p.sequence !== sequence) {
+    if (p === null || p.layout.shape !== Shape.Exponential || p.layout.sequence !== sequence) {
       p ??= this.#t.addPoint(scratchId, 2 + 2 * attributes.count, hashInts(scratchId, 2 + 2 * attributes.count));
-      const built = this.#build(p, attributes, Shape.Exponential, (series) => {
+      const built = this.#build(p, attributes, Shape.Exponential, EMPTY_F64, true, sequence, (series) => {
         for (const le of les) series(this.#family + '_bucket', 'le', le);
         series(this.#family + '_count', '', '');
         series(this.#family + '_sum', '', '');
       });
       if (!built) return;
-      p.sequence = sequence;
     }
     const values = this.#values(vals.length);
     for (let i = 0; i < vals.length; i++) values[i] = vals[i];
@@ -588,15 +606,14 @@ class RequestTranslation implements OtlpTranslation {
     if (!this.#valid(timeMs)) return;
     let p = this.#find(attributes);
     const fresh = p === null;
-    if (p === null || p.shape !== Shape.Summary || !sameFloats(p.bounds, q.quantiles, q.quantileCount)) {
+    if (p === null || p.layout.shape !== Shape.Summary || !sameFloats(p.layout.bounds, q.quantiles, q.quantileCount)) {
       p ??= this.#t.addPoint(scratchId, 2 + 2 * attributes.count, hashInts(scratchId, 2 + 2 * attributes.count));
-      const built = this.#build(p, attributes, Shape.Summary, (series) => {
+      const built = this.#build(p, attributes, Shape.Summary, q.quantiles.subarray(0, q.quantileCount), true, '', (series) => {
         for (let i = 0; i < q.quantileCount; i++) series(this.#family, 'quantile', formatFloat(q.quantiles[i]));
         series(this.#family + '_sum', '', '');
         series(this.#family + '_count', '', '');
       });
       if (!built) return;
-      p.bounds = q.quantiles.slice(0, q.quantileCount);
     }
     const values = this.#values(q.quantileCount + 2);
     for (let i = 0; i < q.quantileCount; i++) values[i] = q.values[i];
@@ -642,9 +659,11 @@ class RequestTranslation implements OtlpTranslation {
 
   /**
    * (Re)builds p's series: `emit` calls series(name, extra label name, extra label value) once per
-   * series in value order. Returns false (and rejects the point) when its labels are not acceptable.
+   * series in value order; `bounds`, `hasSum` and `sequence` are what the shape's points are
+   * compared by. Returns false (and rejects the point) when its labels are not acceptable.
    */
-  #build(p: CachedPoint, attributes: Attributes, shape: number, emit: (series: (name: string, extraName: string, extraValue: string) => void) => void): boolean {
+  #build(p: CachedPoint, attributes: Attributes, shape: number, bounds: Float64Array, hasSum: boolean, sequence: string,
+    emit: (series: (name: string, extraName: string, extraValue: string) => void) => void): boolean {
     let base: LabelPairs;
     try {
       base = this.#baseLabels(attributes);
@@ -654,15 +673,15 @@ class RequestTranslation implements OtlpTranslation {
     }
     const names: Label[] = [];
     const extras: Array<Label | null> = [];
+    let key = `${shape}\u0000${hasSum}\u0000${sequence}\u0000${bounds.join(' ')}`;
     emit((name, extraName, extraValue) => {
       names.push(this.#t.label(METRIC_NAME, name));
       extras.push(extraName ? this.#t.label(extraName, extraValue) : null);
+      key += `\u0000${name}\u0001${extraName}\u0001${extraValue}`;
     });
-    p.shape = shape;
+    p.layout = this.#t.layout(key, { shape, names, extras, bounds: bounds.length === 0 ? EMPTY_F64 : bounds.slice(), hasSum, sequence });
     p.base = this.#canonical(base);
-    p.names = names;
-    p.extras = extras;
-    p.labels = new Array<Labels | undefined>(names.length).fill(undefined);
+    p.labels = null;
     p.refs = new Array<number>(names.length).fill(0);
     p.deltaKeys = null;
     return true;
@@ -670,14 +689,13 @@ class RequestTranslation implements OtlpTranslation {
 
   /**
    * Appends to series i of p: by its ref when the store takes that (Appender.appendRef), else with
-   * its labels, which are then dropped if the store can be written by ref next time.
+   * its labels, which p keeps only when the store cannot be written by ref (no appendRef).
    */
   #append(p: CachedPoint, i: number, t: number, v: number): void {
     const app = this.#app;
     const ref = p.refs[i];
     if (ref > 0 && app.appendRef !== undefined && app.appendRef(ref, t, v)) return;
-    p.refs[i] = app.append(ref, seriesLabels(p, i), t, v);
-    if (app.appendRef !== undefined) p.labels[i] = undefined;
+    p.refs[i] = app.append(ref, seriesLabels(p, i, app.appendRef === undefined), t, v);
   }
 
   /**

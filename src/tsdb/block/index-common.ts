@@ -39,6 +39,10 @@ export interface BlockIndex {
   postings(name: string, value: string): Uint32Array;
   /** Series refs of the i-th value of `name` (an index into labelValues(name)). */
   postingsOfValue(name: string, i: number): Uint32Array;
+  /** Entries of the i-th value's list, read without decoding it. */
+  postingsCountOfValue(name: string, i: number): number;
+  /** The refs of `candidates` (ascending) that have (keep) or do not have the i-th value of `name`; cheaper than decoding its list. */
+  filterByValue(name: string, i: number, candidates: Uint32Array, keep: boolean): Uint32Array;
   /** The labels of a series. */
   labels(ref: number): Labels;
   /** Labels and chunk metas of a series. */

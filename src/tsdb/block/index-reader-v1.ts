@@ -83,6 +83,32 @@ export class IndexReaderV1 implements BlockIndex {
     return this.#postingsAt(this.#names.get(name)!.offsets[i]);
   }
 
+  postingsCountOfValue(name: string, i: number): number {
+    return this.#buf.readUInt32BE(this.#names.get(name)!.offsets[i] + 4);
+  }
+
+  /** Candidates searched for in the list of big-endian u32s, each search starting where the last ended. */
+  filterByValue(name: string, i: number, candidates: Uint32Array, keep: boolean): Uint32Array {
+    const b = this.#buf;
+    const off = this.#names.get(name)!.offsets[i];
+    const n = b.readUInt32BE(off + 4);
+    const out = new Uint32Array(candidates.length);
+    let k = 0;
+    let lo = 0;
+    for (let c = 0; c < candidates.length; c++) {
+      const x = candidates[c];
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (b.readUInt32BE(off + 8 + mid * 4) < x) lo = mid + 1;
+        else hi = mid;
+      }
+      const member = lo < n && b.readUInt32BE(off + 8 + lo * 4) === x;
+      if (member === keep) out[k++] = x;
+    }
+    return k === out.length ? out : out.slice(0, k);
+  }
+
   #postingsAt(off: number): Uint32Array {
     const b = this.#buf;
     const n = b.readUInt32BE(off + 4);

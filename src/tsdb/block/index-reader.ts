@@ -11,7 +11,7 @@ import { crcOf, Decbuf } from './encoding.ts';
 import { fail, lowerBound, section, type BlockIndex, type IndexSeries, type IndexWalk } from './index-common.ts';
 import { IndexReaderV1, INDEX_VERSION_1 } from './index-reader-v1.ts';
 import { INDEX_HEADER_BYTES, INDEX_MAGIC, INDEX_VERSION, TOC_BYTES } from './index-writer.ts';
-import { decodePostings } from './postings-codec.ts';
+import { decodePostings, filterByPostings, postingsCount } from './postings-codec.ts';
 import { GroupDecoder, nextSegmentStart } from './series-codec.ts';
 
 export type { BlockIndex, IndexSeries, IndexWalk } from './index-common.ts';
@@ -129,6 +129,16 @@ export class IndexReader implements BlockIndex {
   postingsOfValue(name: string, i: number): Uint32Array {
     const e = this.#names.get(name)!;
     return decodePostings(this.#buf, e.starts[i], e.ends[i], this.#numSeries);
+  }
+
+  postingsCountOfValue(name: string, i: number): number {
+    const e = this.#names.get(name)!;
+    return postingsCount(this.#buf, e.starts[i], e.ends[i]);
+  }
+
+  filterByValue(name: string, i: number, candidates: Uint32Array, keep: boolean): Uint32Array {
+    const e = this.#names.get(name)!;
+    return filterByPostings(this.#buf, e.starts[i], e.ends[i], this.#numSeries, candidates, keep);
   }
 
   labels(ref: number): Labels {

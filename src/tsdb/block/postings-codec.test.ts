@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from '../chunkenc/test-util.ts';
 import { DecodeError, Encbuf } from './encoding.ts';
-import { POSTINGS_BITMAP, POSTINGS_RUNS, decodePostings, encodePostings } from './postings-codec.ts';
+import { POSTINGS_BITMAP, POSTINGS_RUNS, decodePostings, encodePostings, filterByPostings, postingsCount } from './postings-codec.ts';
+import { intersect, subtract } from '../postings-set.ts';
 
 function encode(ords: number[], prefix: number[] = []): Buffer {
   const e = new Encbuf(16);
@@ -80,6 +81,50 @@ describe('postings lists', () => {
   ])('rejects %s', (_name, h, numSeries) => {
     const b = Buffer.from(h, 'hex');
     expect(() => decodePostings(b, 0, b.length, numSeries)).toThrow(DecodeError);
+  });
+
+  describe('filterByPostings: candidates in (or not in) a list, read in its encoded form', () => {
+    const rnd = prng(11);
+    const lists: Array<[string, number[]]> = [
+      ['one entry', [5]],
+      ['every 15th series (repeats)', range(7, 1600, 15)],
+      ['runs of 15 every 255', range(0, 80).flatMap((k) => range(k * 255 + 30, 15))],
+      ['runs then singles', [...range(0, 40), 100, 103, 106, 109, 500, ...range(600, 30, 2)]],
+      ['a dense irregular list (bitmap)', range(0, 20000).filter(() => rnd() < 0.5)],
+      ['a sparse irregular list', range(0, 20000).filter(() => rnd() < 0.01)],
+    ];
+    const numSeries = 25000;
+    const candidateSets = [
+      range(0, numSeries),
+      range(3, 400, 61),
+      range(0, numSeries).filter(() => rnd() < 0.02),
+      [0],
+      [numSeries - 1],
+      range(20100, 50),
+    ];
+    it.each(lists)('%s: same as decoding and intersecting or subtracting', (_name, ords) => {
+      const bytes = encode(ords);
+      const decoded = decodePostings(bytes, 0, bytes.length, numSeries);
+      expect(postingsCount(bytes, 0, bytes.length)).toBe(ords.length);
+      for (const cs of candidateSets) {
+        const c = Uint32Array.from(cs);
+        expect(Array.from(filterByPostings(bytes, 0, bytes.length, numSeries, c, true))).toEqual(Array.from(intersect(c, decoded)));
+        expect(Array.from(filterByPostings(bytes, 0, bytes.length, numSeries, c, false))).toEqual(Array.from(subtract(c, decoded)));
+      }
+    });
+
+    it.each<[string, string, number]>([
+      ['an unknown kind', '0201000000', 10],
+      ['a count above the series', '000b0000', 10],
+      ['entries beyond the series', '00020c02', 4],
+      ['a run beyond its count', '00020104', 100],
+      ['a repeat before any element', '000102', 10],
+      ['a bitmap not starting at its first entry', '01010002', 10],
+    ])('rejects %s in what it reads', (_name, h, numSeries) => {
+      const b = Buffer.from(h, 'hex');
+      // A candidate past every entry makes it read the whole list.
+      expect(() => filterByPostings(b, 0, b.length, numSeries, Uint32Array.from([0, numSeries - 1, 2 ** 32 - 1]), true)).toThrow(DecodeError);
+    });
   });
 
   it('rejects an empty list when encoding', () => {

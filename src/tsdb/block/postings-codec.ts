@@ -162,3 +162,84 @@ export function decodePostings(buf: Buffer, start: number, end: number, numSerie
   }
   return out;
 }
+
+/** Entries of a postings list read without decoding it: what the querier's planner sorts lists by. */
+export function postingsCount(buf: Buffer, start: number, end: number): number {
+  return new Decbuf(buf, start + 1, end).uvarint();
+}
+
+/**
+ * The entries of `candidates` (ascending) that are in the list in buf[start, end) when `keep`,
+ * or not in it otherwise, without decoding the list: a bitmap is probed per candidate, run tokens
+ * are walked once up to the last candidate and a repeat token is answered by arithmetic. So a
+ * selective matcher costs its own few series against a list of a million, as Prometheus' seeking
+ * intersection does. Reads are checked as decodePostings checks them, as far as they go (opening
+ * the block verified every list whole). Throws DecodeError for a malformed list.
+ */
+export function filterByPostings(buf: Buffer, start: number, end: number, numSeries: number, candidates: Uint32Array, keep: boolean): Uint32Array {
+  const d = new Decbuf(buf, start, end);
+  const kind = d.u8();
+  const count = d.uvarint();
+  if (count < 1 || count > numSeries) throw new DecodeError(`postings list of ${count} entries (${numSeries} series)`, start);
+  const out = new Uint32Array(candidates.length);
+  let n = 0;
+  let c = 0;
+  if (kind === POSTINGS_RUNS) {
+    let prev = -1;
+    let entries = 0;
+    let gap = -1;
+    let len = 0;
+    while (c < candidates.length && entries < count) {
+      const at = d.pos;
+      const t = d.uvarint();
+      const x = Math.floor(t / 4);
+      let times = 1;
+      switch (t % 4) {
+        case TOKEN_SINGLE:
+          gap = x;
+          len = 1;
+          break;
+        case TOKEN_RUN:
+          gap = x;
+          len = d.uvarint() + 2;
+          break;
+        case TOKEN_REPEAT:
+          if (gap < 0) throw new DecodeError('postings list: a repeat before any element', at);
+          times = x + 1;
+          break;
+        default:
+          throw new DecodeError('postings list: unknown token', at);
+      }
+      const period = gap + len;
+      if (entries + times * len > count || prev + times * period >= numSeries) throw new DecodeError('postings list: entries beyond its count or the series', at);
+      // The token's copies r start at base + r·period and hold `len` ordinals each.
+      const base = prev + 1 + gap;
+      const last = prev + times * period;
+      for (; c < candidates.length; c++) {
+        const o = candidates[c];
+        if (o > last) break;
+        const member = o >= base && (o - base) % period < len;
+        if (member === keep) out[n++] = o;
+      }
+      entries += times * len;
+      prev = last;
+    }
+  } else if (kind === POSTINGS_BITMAP) {
+    const first = d.uvarint();
+    const bytes = d.remaining;
+    if (bytes === 0 || buf[end - 1] === 0 || buf[d.pos] % 2 === 0) throw new DecodeError('postings bitmap: not trimmed to its first and last entry', d.pos);
+    if (first + bytes * 8 > numSeries + 7) throw new DecodeError('postings bitmap: entries beyond the series', d.pos);
+    const from = d.pos;
+    for (; c < candidates.length; c++) {
+      const o = candidates[c];
+      const off = o - first;
+      const member = off >= 0 && off < bytes * 8 && (buf[from + (off >>> 3)] & (1 << (off & 7))) !== 0;
+      if (member === keep) out[n++] = o;
+    }
+  } else {
+    throw new DecodeError(`postings list of unknown kind 0x${kind.toString(16)}`, start);
+  }
+  // Candidates past the list's last entry are not in it.
+  if (!keep) for (; c < candidates.length; c++) out[n++] = candidates[c];
+  return n === out.length ? out : out.slice(0, n);
+}

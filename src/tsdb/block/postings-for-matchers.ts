@@ -127,44 +127,66 @@ export function valueIndices(values: readonly string[], m: Matcher, want: boolea
  * Refs of the series matching every matcher, ascending (= label order). An absent label matches
  * as ''. With no matcher that requires a label, starts from all series.
  *
- * A matcher that needs one of several values (`code=~"4..|5.."`) has one list per value. Those are
- * intersected with what the single-value matchers left, then unioned, rather than unioned first:
- * a selective matcher (one service) then costs a search per series it left in each long list,
- * not a merge of the long lists.
+ * Only the shortest list a matcher needs is decoded. What it leaves is then filtered through the
+ * other lists in their encoded form (BlockIndex.filterByValue), so `{service="a", route="/x"}`
+ * costs the service's series, not a decode of every series of the route, let alone of the metric
+ * name. A matcher that needs one of several values (`code=~"4..|5.."`), or that drops several,
+ * filters per value while that is cheaper than decoding and merging its lists.
  */
 export function postingsForMatchers(ix: BlockIndex, matchers: readonly Matcher[], fastPaths = true): Uint32Array {
-  const single: Uint32Array[] = [];
-  const multi: Uint32Array[][] = [];
-  const negative: Uint32Array[] = [];
+  const needed: ValueLists[] = [];
+  const negative: ValueLists[] = [];
   for (const m of matchers) {
     const values = ix.labelValues(m.name);
     if (m.matchesEmpty()) {
       // Series without the label match; drop those whose value does not.
       const bad = valueIndices(values, m, false, fastPaths);
-      if (bad.length > 0) negative.push(union(bad.map((i) => ix.postingsOfValue(m.name, i))));
+      if (bad.length > 0) negative.push(valueLists(ix, m.name, bad));
     } else {
       const good = valueIndices(values, m, true, fastPaths);
       if (good.length === 0) return new Uint32Array(0);
-      if (good.length === 1) single.push(ix.postingsOfValue(m.name, good[0]));
-      else multi.push(good.map((i) => ix.postingsOfValue(m.name, i)));
+      needed.push(valueLists(ix, m.name, good));
     }
   }
-  // Smallest first keeps every intersection step small.
-  single.sort((a, b) => a.length - b.length);
+  // Smallest first: the one decoded list is the shortest, and every later step is small.
+  needed.sort((a, b) => a.entries - b.entries);
   let result: Uint32Array | null = null;
-  for (const l of single) result = result === null ? l : result.length === 0 ? result : intersect(result, l);
-  const size = (lists: Uint32Array[]) => lists.reduce((n, l) => n + l.length, 0);
-  multi.sort((a, b) => size(a) - size(b));
-  for (const lists of multi) {
+  for (const l of needed) {
     if (result !== null && result.length === 0) break;
-    if (result === null) result = union(lists);
-    else if (result.length * 4 < size(lists)) result = union(lists.map((l) => intersect(result!, l)));
-    else result = intersect(result, union(lists));
+    const r: Uint32Array | null = result;
+    if (r === null) result = decodeUnion(ix, l);
+    else if (l.values.length === 1) result = ix.filterByValue(l.name, l.values[0], r, true);
+    // The lists of one name are disjoint: the filtered parts only need merging.
+    else if (filterIsCheaper(r, l)) result = union(l.values.map((i) => ix.filterByValue(l.name, i, r, true)));
+    else result = intersect(r, decodeUnion(ix, l));
   }
   if (result === null) result = ix.allPostings();
-  for (const n of negative) {
+  for (const l of negative) {
     if (result.length === 0) break;
-    result = subtract(result, n);
+    if (filterIsCheaper(result, l)) for (const i of l.values) result = ix.filterByValue(l.name, i, result, false);
+    else result = subtract(result, decodeUnion(ix, l));
   }
   return result;
+}
+
+/** The lists of some values of one label name, with their total entries. */
+interface ValueLists {
+  readonly name: string;
+  readonly values: readonly number[];
+  readonly entries: number;
+}
+
+function valueLists(ix: BlockIndex, name: string, values: readonly number[]): ValueLists {
+  let entries = 0;
+  for (const i of values) entries += ix.postingsCountOfValue(name, i);
+  return { name, values, entries };
+}
+
+/** Filtering walks the candidates once per value; decoding costs every entry of the lists. */
+function filterIsCheaper(candidates: Uint32Array, l: ValueLists): boolean {
+  return candidates.length * l.values.length <= l.entries;
+}
+
+function decodeUnion(ix: BlockIndex, l: ValueLists): Uint32Array {
+  return union(l.values.map((i) => ix.postingsOfValue(l.name, i)));
 }
