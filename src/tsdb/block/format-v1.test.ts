@@ -36,6 +36,10 @@ describe('a block of format 1', () => {
     expect(b.meta.stats).toEqual({ numSamples: 560, numSeries: 4, numChunks: 7, numTombstones: 1 });
     expect(await readAll(b)).toEqual(want);
     expect((await readAll(b, new Matcher('=', 'job', 'b'))).map((s) => s.samples.length)).toEqual([146]);
+    // The shorter list (up) is read, then filtered through job's: kept in it, or dropped by it.
+    const up = (job: string) => want.filter((s) => s.labels.__name__ === 'up' && s.labels.job === job);
+    expect(await readAll(b, new Matcher('=', '__name__', 'up'), new Matcher('=', 'job', 'a'))).toEqual(up('a'));
+    expect(await readAll(b, new Matcher('=', '__name__', 'up'), new Matcher('!=', 'job', 'a'))).toEqual(up('b'));
     const q = await b.querier(-Infinity, Infinity);
     expect(await q.labelValues('job')).toEqual(['a', 'b']);
     q.close();

@@ -25,6 +25,50 @@ const TOKEN_REPEAT = 2;
 
 const scratch = new Encbuf(4096);
 
+/**
+ * A cursor over the tokens of a run-coded list: after next(), `times` copies of an element of
+ * `len` ordinals that starts `gap` after the end of the one before.
+ */
+class RunTokens {
+  gap = -1;
+  len = 0;
+  times = 1;
+  /** Entries of the tokens read so far, and the last ordinal they reach (-1 before any). */
+  entries = 0;
+  last = -1;
+
+  constructor(readonly d: Decbuf, readonly count: number, readonly numSeries: number) {}
+
+  /** Reads one token; throws DecodeError for one that is malformed or goes past the count or the series. */
+  next(): void {
+    const d = this.d;
+    const at = d.pos;
+    const t = d.uvarint();
+    const x = Math.floor(t / 4);
+    this.times = 1;
+    switch (t % 4) {
+      case TOKEN_SINGLE:
+        this.gap = x;
+        this.len = 1;
+        break;
+      case TOKEN_RUN:
+        this.gap = x;
+        this.len = d.uvarint() + 2;
+        break;
+      case TOKEN_REPEAT:
+        if (this.gap < 0) throw new DecodeError('postings list: a repeat before any element', at);
+        this.times = x + 1;
+        break;
+      default:
+        throw new DecodeError('postings list: unknown token', at);
+    }
+    const last = this.last + this.times * (this.gap + this.len);
+    this.entries += this.times * this.len;
+    if (this.entries > this.count || last >= this.numSeries) throw new DecodeError('postings list: entries beyond its count or the series', at);
+    this.last = last;
+  }
+}
+
 /** Appends the run coding of ords[0, count) to e. */
 function encodeRuns(e: Encbuf, ords: ArrayLike<number>, count: number): void {
   e.putByte(POSTINGS_RUNS);
@@ -106,32 +150,12 @@ export function decodePostings(buf: Buffer, start: number, end: number, numSerie
   if (count < 1 || count > numSeries) throw new DecodeError(`postings list of ${count} entries (${numSeries} series)`, start);
   const out = new Uint32Array(count);
   if (kind === POSTINGS_RUNS) {
-    let prev = -1;
+    const tok = new RunTokens(d, count, numSeries);
     let n = 0;
-    let gap = -1;
-    let len = 0;
     while (n < count) {
-      const at = d.pos;
-      const t = d.uvarint();
-      const x = Math.floor(t / 4);
-      let times = 1;
-      switch (t % 4) {
-        case TOKEN_SINGLE:
-          gap = x;
-          len = 1;
-          break;
-        case TOKEN_RUN:
-          gap = x;
-          len = d.uvarint() + 2;
-          break;
-        case TOKEN_REPEAT:
-          if (gap < 0) throw new DecodeError('postings list: a repeat before any element', at);
-          times = x + 1;
-          break;
-        default:
-          throw new DecodeError('postings list: unknown token', at);
-      }
-      if (n + times * len > count || prev + times * (gap + len) >= numSeries) throw new DecodeError('postings list: entries beyond its count or the series', at);
+      let prev = tok.last;
+      tok.next();
+      const { gap, len, times } = tok;
       for (let r = 0; r < times; r++) {
         let o = prev + 1 + gap;
         for (let k = 0; k < len; k++) out[n++] = o++;
@@ -185,44 +209,20 @@ export function filterByPostings(buf: Buffer, start: number, end: number, numSer
   let n = 0;
   let c = 0;
   if (kind === POSTINGS_RUNS) {
-    let prev = -1;
-    let entries = 0;
-    let gap = -1;
-    let len = 0;
-    while (c < candidates.length && entries < count) {
-      const at = d.pos;
-      const t = d.uvarint();
-      const x = Math.floor(t / 4);
-      let times = 1;
-      switch (t % 4) {
-        case TOKEN_SINGLE:
-          gap = x;
-          len = 1;
-          break;
-        case TOKEN_RUN:
-          gap = x;
-          len = d.uvarint() + 2;
-          break;
-        case TOKEN_REPEAT:
-          if (gap < 0) throw new DecodeError('postings list: a repeat before any element', at);
-          times = x + 1;
-          break;
-        default:
-          throw new DecodeError('postings list: unknown token', at);
-      }
-      const period = gap + len;
-      if (entries + times * len > count || prev + times * period >= numSeries) throw new DecodeError('postings list: entries beyond its count or the series', at);
-      // The token's copies r start at base + r·period and hold `len` ordinals each.
+    const tok = new RunTokens(d, count, numSeries);
+    while (c < candidates.length && tok.entries < count) {
+      const prev = tok.last;
+      tok.next();
+      const { gap, len, last } = tok;
+      // The token's copies r start at base + r·(gap + len) and hold `len` ordinals each.
       const base = prev + 1 + gap;
-      const last = prev + times * period;
+      const period = gap + len;
       for (; c < candidates.length; c++) {
         const o = candidates[c];
         if (o > last) break;
         const member = o >= base && (o - base) % period < len;
         if (member === keep) out[n++] = o;
       }
-      entries += times * len;
-      prev = last;
     }
   } else if (kind === POSTINGS_BITMAP) {
     const first = d.uvarint();
