@@ -198,7 +198,7 @@ export class OtlpTranslator implements OtlpTranslatorApi {
   /** Interned Label objects: every series with the same pair shares one. */
   readonly #labelObjects = new Map<string, Map<string, Label>>();
   #labelObjectCount = 0;
-  /** Shared series layouts by what they emit (layoutKey). */
+  /** Shared series layouts, by the key #build makes of what they emit. */
   readonly #layouts = new Map<string, SeriesLayout>();
 
   constructor(options: Partial<OtlpTranslatorOptions> = {}, delta: DeltaState = new DeltaState()) {
